@@ -1,0 +1,17 @@
+# Writes saerad_build_info.hpp with the version and the git hash; rewrites it only when it changes.
+execute_process(COMMAND git -C ${SRC} rev-parse --short=12 HEAD OUTPUT_VARIABLE hash
+                OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR hash STREQUAL "")
+  set(hash "unknown")
+endif()
+execute_process(COMMAND git -C ${SRC} status --porcelain --untracked-files=no OUTPUT_VARIABLE dirty ERROR_QUIET)
+if(NOT dirty STREQUAL "")
+  set(hash "${hash}-dirty")
+endif()
+set(content "#pragma once\n#define SAERAD_VERSION \"${VERSION}\"\n#define SAERAD_GIT_HASH \"${hash}\"\n")
+if(EXISTS ${OUT})
+  file(READ ${OUT} old)
+endif()
+if(NOT "${old}" STREQUAL "${content}")
+  file(WRITE ${OUT} "${content}")
+endif()
