@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -73,5 +74,11 @@ fs::path test_data_dir() { return SAERAD_TEST_DATA; }
 fs::path shared_dir() { return fs::weakly_canonical(fs::path(SAERAD_SHARED_DIR)); }
 fs::path saerad_binary() { return SAERAD_BINARY; }
 fs::path source_dir() { return SAERAD_SOURCE_DIR; }
+
+fs::path test_python() {
+  if (const char* env = std::getenv("SAERAD_TEST_PYTHON"); env && *env && fs::exists(env)) return env;
+  fs::path venv = source_dir() / ".venv-test" / "bin" / "python";
+  return fs::exists(venv) ? venv : fs::path();
+}
 
 }  // namespace saerad::testing

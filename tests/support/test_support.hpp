@@ -37,6 +37,10 @@ fs::path test_data_dir();   // tests/data
 fs::path shared_dir();      // ../shared (may be absent: tests that need it skip with a message)
 fs::path saerad_binary();
 fs::path source_dir();
+// The Python of the test tooling venv (scripts/setup-test-python.sh): $SAERAD_TEST_PYTHON, else
+// <source>/.venv-test/bin/python; empty when neither exists (tests that need it then GTEST_SKIP, and
+// .ci/run always creates it).
+fs::path test_python();
 
 }  // namespace saerad::testing
 

@@ -1,0 +1,43 @@
+#pragma once
+// The 14 CheXpert observations and a report's label vector, as the Stanford CheXpert labeler defines them.
+// (Contract between text/ (the labeler) and eval/, interp/, demo/: keep these names and meanings.)
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace saerad {
+
+inline constexpr size_t kNumObservations = 14;
+// Column order of the labeler's CSV output (after "Reports").
+inline constexpr std::array<std::string_view, kNumObservations> kObservations = {
+    "No Finding",   "Enlarged Cardiomediastinum", "Cardiomegaly", "Lung Lesion",      "Lung Opacity",
+    "Edema",        "Consolidation",              "Pneumonia",    "Atelectasis",      "Pneumothorax",
+    "Pleural Effusion", "Pleural Other",          "Fracture",     "Support Devices"};
+// The 5 of the CheXpert competition (used for the "5" F1 scores).
+inline constexpr std::array<std::string_view, 5> kCompetitionObservations = {
+    "Cardiomegaly", "Edema", "Consolidation", "Atelectasis", "Pleural Effusion"};
+
+std::optional<size_t> observation_index(std::string_view name);  // exact name → 0..13
+
+// Per observation: 1 positive, 0 negative, -1 uncertain, nullopt = not mentioned (blank in the CSV).
+using ChexpertLabels = std::array<std::optional<int>, kNumObservations>;
+
+// Labels one report (free text, any case). Thread-safe after construction.
+class ChexpertLabeler {
+ public:
+  ChexpertLabeler();  // built-in phrase lists and rules
+  ~ChexpertLabeler();
+  ChexpertLabeler(const ChexpertLabeler&) = delete;
+  ChexpertLabeler& operator=(const ChexpertLabeler&) = delete;
+  ChexpertLabels label(std::string_view report) const;
+  std::vector<ChexpertLabels> label_all(const std::vector<std::string>& reports) const;  // parallel
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace saerad
