@@ -48,7 +48,6 @@ function(saerad_add_tests)
     if(files)
       add_executable(${target} ${files})
       target_link_libraries(${target} PRIVATE ${libs} GTest::gtest GTest::gmock)
-      add_dependencies(${target} saerad_cli)
       gtest_discover_tests(${target} PROPERTIES LABELS ${kind} DISCOVERY_TIMEOUT 60
         WORKING_DIRECTORY ${PROJECT_BINARY_DIR})
     endif()

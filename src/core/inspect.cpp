@@ -118,7 +118,10 @@ std::string format_inspection(const Json& j) {
   if (j.value("format", "") == "directory") {
     out += fmt::format("{} (directory)\n", j["path"].get<std::string>());
     if (j.contains("cfg")) out += fmt::format("cfg.json: {}\n", j["cfg"].dump(2));
-    for (const Json& f : j["files"]) out += "\n" + format_inspection(f);
+    for (const Json& f : j["files"]) {
+      out += '\n';
+      out += format_inspection(f);
+    }
     return out;
   }
   out += fmt::format("{}: {}, {} bytes\n", j["path"].get<std::string>(), j["format"].get<std::string>(),

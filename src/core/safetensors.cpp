@@ -94,6 +94,7 @@ SafetensorsFile SafetensorsFile::open(const fs::path& path) {
   std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) { return a.begin < b.begin; });
   size_t covered = 0;
   for (const Range& r : ranges) {
+    if (r.begin == r.end) continue;  // an empty tensor occupies no bytes, so it can overlap nothing
     if (r.begin < covered)
       fail_input("{}: tensor '{}' overlaps the previous tensor (offset {} < {})", where, r.name, r.begin, covered);
     if (r.begin > covered)

@@ -1,0 +1,102 @@
+#include "data/manifest.hpp"
+
+#include <unordered_set>
+
+#include "core/atomic_file.hpp"
+#include "core/csv.hpp"
+#include "core/error.hpp"
+#include "core/progress.hpp"
+#include "core/strings.hpp"
+
+namespace saerad {
+
+namespace fs = std::filesystem;
+
+namespace {
+// The formats.md column order, paired with the StudyRow member each column fills.
+constexpr std::pair<const char*, std::string StudyRow::*> kColumns[] = {
+    {"study_id", &StudyRow::study_id},       {"subject_id", &StudyRow::subject_id},
+    {"image_id", &StudyRow::image_id},       {"image_path", &StudyRow::image_path},
+    {"view", &StudyRow::view},               {"split", &StudyRow::split},
+    {"study_datetime", &StudyRow::study_datetime}, {"indication", &StudyRow::indication},
+    {"comparison", &StudyRow::comparison},   {"findings", &StudyRow::findings},
+    {"impression", &StudyRow::impression},
+};
+}  // namespace
+
+fs::path Manifest::image_file(const StudyRow& row) const {
+  fs::path p = row.image_path;
+  if (p.empty() || p.is_absolute()) return p;
+  return source.parent_path() / p;
+}
+
+std::vector<const StudyRow*> Manifest::studies() const {
+  std::vector<const StudyRow*> out;
+  std::unordered_set<std::string> seen;
+  for (const StudyRow& row : rows)
+    if (seen.insert(row.study_id).second) out.push_back(&row);
+  return out;
+}
+
+std::map<std::string, size_t> Manifest::study_index() const {
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < rows.size(); ++i) index.emplace(rows[i].study_id, i);
+  return index;
+}
+
+Manifest read_manifest(const fs::path& path) {
+  Manifest manifest;
+  manifest.source = path;
+  CsvTable table(CsvReader::open(path));
+  std::vector<std::pair<std::optional<size_t>, std::string StudyRow::*>> columns;
+  for (const auto& [name, member] : kColumns) columns.emplace_back(table.column(name), member);
+  table.require_column("study_id");
+  std::vector<std::string> fields;
+  int64_t empty_ids = 0;
+  while (table.next(fields)) {
+    StudyRow row;
+    for (const auto& [index, member] : columns)
+      if (index) row.*member = fields[*index];
+    if (trim(row.study_id).empty()) {
+      log_warning(fmt::format("{}: empty study_id; row skipped", table.where()));
+      ++empty_ids;
+      continue;
+    }
+    manifest.rows.push_back(std::move(row));
+  }
+  if (manifest.rows.empty())
+    fail_input("{}: no usable rows ({} skipped as malformed, {} without study_id)", path.string(), table.skipped(),
+               empty_ids);
+  return manifest;
+}
+
+void write_manifest(const fs::path& path, const std::vector<StudyRow>& rows) {
+  AtomicFile out(path);
+  out.write(std::string(kManifestHeader) + "\n");
+  std::vector<std::string> fields;
+  for (const StudyRow& row : rows) {
+    fields.clear();
+    for (const auto& column : kColumns) fields.push_back(row.*(column.second));
+    out.write(csv_line(fields));
+  }
+  out.commit();
+}
+
+std::string report_section(const StudyRow& row, const std::string& section) {
+  if (section == "findings") return row.findings;
+  if (section == "impression") return row.impression;
+  if (section == "both") {
+    if (row.findings.empty()) return row.impression;
+    if (row.impression.empty()) return row.findings;
+    return row.findings + " " + row.impression;
+  }
+  fail_input("unknown report section '{}' (expected findings, impression or both)", section);
+}
+
+bool is_frontal_view(const std::string& view) {
+  const std::string v = to_lower(trim(view));
+  return v == "pa" || v == "ap" || v == "frontal" || v == "ap supine" || v == "ap erect" || v == "postero_anterior" ||
+         v == "antero_posterior" || v == "pa view" || v == "ap view";
+}
+
+}  // namespace saerad
