@@ -12,6 +12,7 @@ namespace saerad {
 
 inline constexpr size_t kNumObservations = 14;
 // Column order of the labeler's CSV output (after "Reports").
+// clang-format off
 inline constexpr std::array<std::string_view, kNumObservations> kObservations = {
     "No Finding",   "Enlarged Cardiomediastinum", "Cardiomegaly", "Lung Lesion",      "Lung Opacity",
     "Edema",        "Consolidation",              "Pneumonia",    "Atelectasis",      "Pneumothorax",
@@ -19,11 +20,27 @@ inline constexpr std::array<std::string_view, kNumObservations> kObservations = 
 // The 5 of the CheXpert competition (used for the "5" F1 scores).
 inline constexpr std::array<std::string_view, 5> kCompetitionObservations = {
     "Cardiomegaly", "Edema", "Consolidation", "Atelectasis", "Pleural Effusion"};
+// clang-format on
 
 std::optional<size_t> observation_index(std::string_view name);  // exact name → 0..13
 
 // Per observation: 1 positive, 0 negative, -1 uncertain, nullopt = not mentioned (blank in the CSV).
 using ChexpertLabels = std::array<std::optional<int>, kNumObservations>;
+
+// The CheXpert labeler's text cleaning (its loader): lowercase, "and/or" → "or", "a/b" → "a or b", ".." → ".",
+// a space after every '.' and ',', whitespace collapsed, empty sentences (". .") removed.
+std::string chexpert_clean(std::string_view report);
+
+// A label as the labeler's CSV writes it: "1.0", "0.0", "-1.0" or "" (not mentioned).
+std::string_view format_label(const std::optional<int>& label);
+
+// One mention found in a report, for explanations and debugging (`saerad label --explain`).
+struct ChexpertMention {
+  size_t observation;    // index into kObservations
+  std::string sentence;  // the cleaned sentence
+  std::string phrase;    // the matched text
+  int status;            // 1 positive, 0 negative, -1 uncertain (after the rules, before aggregation)
+};
 
 // Labels one report (free text, any case). Thread-safe after construction.
 class ChexpertLabeler {
@@ -34,6 +51,7 @@ class ChexpertLabeler {
   ChexpertLabeler& operator=(const ChexpertLabeler&) = delete;
   ChexpertLabels label(std::string_view report) const;
   std::vector<ChexpertLabels> label_all(const std::vector<std::string>& reports) const;  // parallel
+  std::vector<ChexpertMention> mentions(std::string_view report) const;  // every mention with its status
 
  private:
   struct Impl;

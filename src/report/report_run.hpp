@@ -1,0 +1,41 @@
+#pragma once
+// `saerad report` as a library call: precomputed embeddings (every study, or one split of studies.csv) or
+// one image → active features → a composer → predictions JSONL (docs/formats.md "Predictions", with
+// provenance), optionally the feature store's `reports` table.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "report/composer.hpp"
+#include "report/report_generator.hpp"
+
+namespace saerad {
+
+struct ReportRunOptions {
+  std::filesystem::path sae_dir, features, out;
+  // Input: embeddings (+ ids for .npy) …
+  std::filesystem::path embeddings, ids_file;
+  // … or one image, embedded with a DINOv2 model folder or the builtin encoder.
+  std::filesystem::path image, model_dir;
+  bool builtin_encoder = false;
+  std::filesystem::path studies;   // optional: indication per study, and --split filtering
+  std::string split;               // with studies: only studies of this split ("" = every embedded study)
+  bool use_indication = true;
+  std::string indication;          // for --image
+  std::string study_id;            // for --image (default: the image's file name)
+  bool store = false;              // also write the store's `reports` table
+  ReportOptions report;
+};
+
+struct ReportRunSummary {
+  int64_t studies = 0, with_sentences = 0, failed = 0, leakage = 0;
+  double mean_active = 0, mean_used = 0;  // active features per study; features behind its sentences
+  double seconds = 0;
+  std::vector<GeneratedReport> single;    // the --image report (also printed by the CLI)
+  Json to_json() const;
+};
+
+ReportRunSummary run_report(const ReportRunOptions& options, Composer& composer);
+
+}  // namespace saerad

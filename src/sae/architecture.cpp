@@ -1,0 +1,56 @@
+#include "sae/architecture.hpp"
+
+#include "core/strings.hpp"
+#include "sae/dense_ops.hpp"
+
+namespace saerad {
+
+namespace {
+
+struct Entry {
+  std::string name;
+  std::unique_ptr<Architecture> (*make)();
+};
+
+const std::vector<Entry>& table() {
+  static const std::vector<Entry> entries = {
+      {"gated-hybrid", make_gated_hybrid_architecture}, {"gated", make_gated_architecture},
+      {"relu", make_relu_architecture},                 {"topk", make_topk_architecture},
+      {"batchtopk", make_batchtopk_architecture},       {"jumprelu", make_jumprelu_architecture},
+  };
+  return entries;
+}
+
+}  // namespace
+
+const Architecture& architecture(const std::string& name) {
+  static const std::vector<std::unique_ptr<Architecture>> instances = [] {
+    std::vector<std::unique_ptr<Architecture>> v;
+    for (const auto& e : table()) v.push_back(e.make());
+    return v;
+  }();
+  for (const auto& a : instances)
+    if (a->name() == name) return *a;
+  fail_input("unknown SAE architecture '{}' (known: {})", name, join(architecture_names(), ", "));
+}
+
+std::vector<std::string> architecture_names() {
+  std::vector<std::string> names;
+  for (const auto& e : table()) names.push_back(e.name);
+  return names;
+}
+
+void Architecture::project_gradients(const ArchConfig& config, const Params& params, Params& grad) const {
+  if (unit_norm_decoder())
+    dense::remove_radial_component(params.get("W_dec"), config.d_sae, config.d_in, grad.get("W_dec"));
+}
+
+void Architecture::after_step(const ArchConfig& config, Params& params, const StepOutputs<float>&) const {
+  if (unit_norm_decoder()) dense::normalize_rows(params.get("W_dec"), config.d_sae, config.d_in);
+}
+
+std::unique_ptr<StepKernel<float>> make_step_kernel(const Architecture& arch, const ArchConfig& config, int64_t max_batch) {
+  return arch.reference_kernel(config, max_batch);
+}
+
+}  // namespace saerad

@@ -1,0 +1,24 @@
+#pragma once
+// Export of a trained SAE in SAELens names and shapes, with the folding of docs/formats.md:
+// (1) the input scale c (the SAE was trained on c·x): W_enc ← c·W_enc, W_dec ← W_dec/c, b_dec ← b_dec/c;
+// (2) decoder norms: each feature's encoder column and its biases/threshold × ‖d_i‖, d_i ← d_i/‖d_i‖
+//     (gated: W_enc column, b_gate, b_mag scale; r_mag unchanged).
+// After folding the SAE takes raw embeddings, every W_dec row has unit norm, activations are in raw units.
+#include <filesystem>
+
+#include "core/json_io.hpp"
+#include "sae/architecture.hpp"
+
+namespace saerad {
+
+inline constexpr const char* kSaeWeightsFile = "sae_weights.safetensors";
+inline constexpr const char* kSaeConfigFile = "cfg.json";
+
+// Folds in place, in the order above. Returns the decoder norms used in step (2) ([d_sae], after step 1).
+std::vector<float> fold_saelens_tensors(SaelensTensors& tensors, double input_scale);
+
+// Writes sae_weights.safetensors (F32, atomically, metadata `provenance`) and cfg.json into dir.
+void write_sae_directory(const std::filesystem::path& dir, const SaelensTensors& tensors, const Json& cfg,
+                         const std::string& provenance_json);
+
+}  // namespace saerad
