@@ -17,20 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::pair<const char*, std::string StudyRow::*> kFields[] = {
-    {"study_id", &StudyRow::study_id},
-    {"subject_id", &StudyRow::subject_id},
-    {"image_id", &StudyRow::image_id},
-    {"image_path", &StudyRow::image_path},
-    {"view", &StudyRow::view},
-    {"split", &StudyRow::split},
-    {"study_datetime", &StudyRow::study_datetime},
-    {"indication", &StudyRow::indication},
-    {"comparison", &StudyRow::comparison},
-    {"findings", &StudyRow::findings},
-    {"impression", &StudyRow::impression},
-};
-
 std::string source_of(const GenericDatasetOptions& o, const char* field) {
   const auto it = o.columns.find(field);
   return it == o.columns.end() ? field : it->second;
@@ -40,7 +26,7 @@ std::string source_of(const GenericDatasetOptions& o, const char* field) {
 template <class Get>
 bool finish_row(const GenericDatasetOptions& o, const std::string& where, Get&& get, DatasetBuild& build,
                 StudyRow& row) {
-  for (const auto& [field, member] : kFields)
+  for (const auto& [field, member] : kManifestColumns)
     if (auto v = get(source_of(o, field))) row.*member = std::string(trim(*v));
   if (row.study_id.empty()) {
     build.report_malformed(where, fmt::format("no study id (column '{}')", source_of(o, "study_id")));
@@ -83,7 +69,7 @@ std::map<std::string, std::string> parse_column_map(const std::vector<std::strin
       const std::string field(trim(std::string_view(item).substr(0, eq)));
       const std::string source(trim(std::string_view(item).substr(eq + 1)));
       bool known = false;
-      for (const auto& f : kFields) known = known || field == f.first;
+      for (const auto& f : kManifestColumns) known = known || field == f.name;
       if (!known) fail_input("--map '{}': '{}' is not a manifest column ({})", item, field, kManifestHeader);
       out[field] = source;
     }

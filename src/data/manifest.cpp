@@ -12,17 +12,6 @@ namespace saerad {
 
 namespace fs = std::filesystem;
 
-namespace {
-// The formats.md column order, paired with the StudyRow member each column fills.
-constexpr std::pair<const char*, std::string StudyRow::*> kColumns[] = {
-    {"study_id", &StudyRow::study_id},       {"subject_id", &StudyRow::subject_id},
-    {"image_id", &StudyRow::image_id},       {"image_path", &StudyRow::image_path},
-    {"view", &StudyRow::view},               {"split", &StudyRow::split},
-    {"study_datetime", &StudyRow::study_datetime}, {"indication", &StudyRow::indication},
-    {"comparison", &StudyRow::comparison},   {"findings", &StudyRow::findings},
-    {"impression", &StudyRow::impression},
-};
-}  // namespace
 
 fs::path Manifest::image_file(const StudyRow& row) const {
   fs::path p = row.image_path;
@@ -49,7 +38,7 @@ Manifest read_manifest(const fs::path& path) {
   manifest.source = path;
   CsvTable table(CsvReader::open(path));
   std::vector<std::pair<std::optional<size_t>, std::string StudyRow::*>> columns;
-  for (const auto& [name, member] : kColumns) columns.emplace_back(table.column(name), member);
+  for (const auto& [name, member] : kManifestColumns) columns.emplace_back(table.column(name), member);
   table.require_column("study_id");
   std::vector<std::string> fields;
   int64_t empty_ids = 0;
@@ -76,7 +65,7 @@ void write_manifest(const fs::path& path, const std::vector<StudyRow>& rows) {
   std::vector<std::string> fields;
   for (const StudyRow& row : rows) {
     fields.clear();
-    for (const auto& column : kColumns) fields.push_back(row.*(column.second));
+    for (const auto& column : kManifestColumns) fields.push_back(row.*(column.member));
     out.write(csv_line(fields));
   }
   out.commit();

@@ -16,6 +16,25 @@ struct StudyRow {
       findings, impression;
 };
 
+// The manifest's columns in formats.md order, each with the StudyRow member it fills.
+struct ManifestColumn {
+  const char* name;
+  std::string StudyRow::*member;
+};
+inline constexpr ManifestColumn kManifestColumns[] = {
+    {"study_id", &StudyRow::study_id},
+    {"subject_id", &StudyRow::subject_id},
+    {"image_id", &StudyRow::image_id},
+    {"image_path", &StudyRow::image_path},
+    {"view", &StudyRow::view},
+    {"split", &StudyRow::split},
+    {"study_datetime", &StudyRow::study_datetime},
+    {"indication", &StudyRow::indication},
+    {"comparison", &StudyRow::comparison},
+    {"findings", &StudyRow::findings},
+    {"impression", &StudyRow::impression},
+};
+
 inline constexpr const char* kManifestHeader =
     "study_id,subject_id,image_id,image_path,view,split,study_datetime,indication,comparison,findings,impression";
 

@@ -1,6 +1,7 @@
 #include "serve/viewer_server.hpp"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <charconv>
 #include <chrono>
@@ -82,6 +83,15 @@ std::string checked_study_id(const std::string& text) {
   return text;
 }
 
+// httplib listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, fixed in Debian's compiled library): a burst
+// of clients overflows it and the kernel resets connections. Listening again on the bound socket widens it.
+class HttpServer : public httplib::Server {
+ public:
+  void widen_listen_backlog() {
+    if (::listen(svr_sock_, SOMAXCONN) != 0) log_warning("serve: could not widen the listen backlog");
+  }
+};
+
 }  // namespace
 
 struct ViewerServer::State {
@@ -93,7 +103,7 @@ struct ViewerServer::State {
   std::unique_ptr<ReviewStore> reviews;
   ThumbnailCache thumbnails;
   std::string store_sae, store_model;  // the store's meta fingerprints
-  httplib::Server http;
+  HttpServer http;
   int port = 0;
 
   std::mutex pipeline_mutex;  // one upload runs through the encoder at a time
@@ -331,6 +341,7 @@ int ViewerServer::bind() {
       fail_input("serve: cannot bind {}:{} (in use? pass --port)", s.config.host, s.config.port);
     s.port = s.config.port;
   }
+  s.http.widen_listen_backlog();
   return s.port;
 }
 

@@ -97,7 +97,7 @@ TEST(EndToEndIu, ExtractiveReportsBeatARandomTrainingReport) {
   options.batch = 256;
   options.steps = 3000;
   options.lr = 1e-3;
-  options.l1 = 1.0;
+  options.l1 = 5.0;
   options.seed = 1;
   options.plots = false;
   options.checkpoint_every = 0;
@@ -113,10 +113,13 @@ TEST(EndToEndIu, ExtractiveReportsBeatARandomTrainingReport) {
        "--studies", (dir / "studies.csv").string(), "--out", (dir / "features.db").string(), "--quiet"});
   run({"report", "--sae", (dir / "sae").string(), "--features", (dir / "features.db").string(), "--embeddings",
        (dir / "emb.safetensors").string(), "--studies", (dir / "studies.csv").string(), "--split", "test", "--out",
-       (dir / "preds.jsonl").string(), "--quiet"});
+       (dir / "preds.jsonl").string(), "--max-features", "8", "--store", "--quiet"});
   const FeatureStore store(dir / "features.db", FeatureStore::Mode::ReadOnly);
   const auto summary = store.score_summary();
   std::printf("description scores: %s\n", summary.to_json().dump().c_str());
+  // --store: the reports table holds every held-out study's report.
+  EXPECT_EQ(store.reports().size(), n_test);
+  ASSERT_TRUE(store.report(rows[0].study_id, "extractive").has_value());
 
   const auto predictions = eval::read_report_file(dir / "preds.jsonl");
   ASSERT_EQ(predictions.size(), n_test);

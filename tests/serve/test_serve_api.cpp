@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cstdio>
 #include <set>
 #include <thread>
 
@@ -511,6 +512,8 @@ TEST(ServeRealPipeline, UploadRunsEncoderSaeAndComposer) {
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   Json page = Json::parse(res->body);
+  std::printf("[serve upload] builtin encoder + %d-latent SAE + extractive composer: decode %.1f ms, report %.1f ms\n",
+              int(options.features), page["timing_ms"]["decode"].get<double>(), page["timing_ms"]["report"].get<double>());
   const Json& report = page["reports"][0];
   EXPECT_EQ(report["composer"], "extractive");
   ASSERT_FALSE(report["provenance"].empty()) << report.dump();

@@ -1,0 +1,204 @@
+// bench/sae_step — one SAE training step (kernel forward + backward, gradient projection, global-norm clip,
+// Adam, after-step hook: exactly what train_sae runs per step) for every registered architecture on random
+// inputs, beside one dense sgemm of the encoder's shape ([B, d] × [d, m]) measured in the same run.
+// Issue 4's target: the gated-hybrid step within 2× that sgemm.
+//   bench/sae_step [--d 768] [--expansion 64] [--batch 4096] [--steps 5] [--arch NAME|all] [--threads T]
+//                  [--no-coretype]
+// --no-coretype re-executes the bench with OPENBLAS_CORETYPE removed from the environment (OpenBLAS picks its
+// kernels when it loads, so this needs a fresh process).
+#include <cblas.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "core/threads.hpp"
+#include "sae/architecture.hpp"
+#include "sae/optimizer.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+constexpr double kEpochSamples = 240000;  // MIMIC-CXR scale (issue 4)
+constexpr double kMiB = 1024.0 * 1024.0;
+
+struct BenchOptions {
+  int64_t d = 768;
+  int64_t expansion = 64;
+  int64_t batch = 4096;
+  int steps = 5;
+  int threads = 0;
+  std::string arch = "all";
+};
+
+// A field of /proc/self/status ("VmHWM", "VmRSS") in MiB; -1 when unreadable.
+double proc_status_mib(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  const size_t n = std::strlen(field);
+  while (std::getline(in, line))
+    if (line.compare(0, n, field) == 0 && line.size() > n && line[n] == ':') return std::atof(line.c_str() + n + 1) / 1024.0;
+  return -1;
+}
+
+std::vector<float> random_normal(saerad::Rng& rng, size_t n) {
+  std::vector<float> v(n);
+  for (auto& x : v) x = float(rng.normal());
+  return v;
+}
+
+// One dense sgemm of the encoder's shape: x [B, d] · W_encᵀ (W_enc [m, d] as in training) → [B, m].
+// Warm-up once, then best of 3 (seconds).
+double encoder_sgemm_seconds(int64_t B, int64_t d, int64_t m) {
+  saerad::Rng rng(3);
+  const std::vector<float> x = random_normal(rng, size_t(B * d)), w = random_normal(rng, size_t(m * d));
+  std::vector<float> c(size_t(B * m));
+  double best = 1e30;
+  for (int r = 0; r < 4; ++r) {
+    const auto t = Clock::now();
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(B), int(m), int(d), 1.0f, x.data(), int(d), w.data(), int(d),
+                0.0f, c.data(), int(m));
+    if (r > 0) best = std::min(best, seconds_since(t));
+  }
+  return best;
+}
+
+struct StepTiming {
+  double kernel_s = 0;     // mean kernel.step (forward + backward)
+  double optimizer_s = 0;  // mean project + clip + Adam + after_step
+  double state_mib = 0;    // params + grad + Adam moments + batch + step outputs
+  double kernel_rss_mib = 0;  // RSS growth from creating the kernel and running its first step (its workspace)
+  double l0 = 0;
+};
+
+StepTiming time_architecture(const saerad::Architecture& arch, const BenchOptions& o) {
+  saerad::ArchConfig config;
+  config.architecture = arch.name();
+  config.d_in = o.d;
+  config.d_sae = o.d * o.expansion;
+  const int64_t B = o.batch;
+  const saerad::ParamLayout layout = arch.layout(config);
+  saerad::Params params(layout), grad(layout);
+  saerad::Rng rng(1);
+  arch.init(config, params, rng, nullptr);
+  saerad::AdamState adam;
+  adam.reset(layout.total());
+  // Standard normal components: mean ‖x‖ ≈ √d, the trainer's input scaling.
+  const std::vector<float> x = random_normal(rng, size_t(B * o.d));
+  saerad::StepOutputs<float> out;
+  out.resize(config.d_sae);
+  saerad::StepContext<float> ctx;
+  ctx.lambda = 5.0f;  // TrainOptions' default l1 after warmup; no dead latents
+
+  auto one_step = [&](StepTiming& t, saerad::StepKernel<float>& kernel) {
+    auto start = Clock::now();
+    kernel.step(params, x.data(), B, ctx, grad, out);
+    t.kernel_s += seconds_since(start);
+    start = Clock::now();
+    arch.project_gradients(config, params, grad);
+    saerad::clip_global_norm(grad, 1.0);
+    saerad::adam_step(params, grad, adam, 5e-5, saerad::AdamConfig{});
+    arch.after_step(config, params, out);
+    t.optimizer_s += seconds_since(start);
+  };
+
+  StepTiming t;
+  t.state_mib = (4.0 * double(layout.total()) * sizeof(float) + double(B * o.d) * sizeof(float) +
+                 double(config.d_sae) * (sizeof(uint8_t) + sizeof(float))) / kMiB;
+  const double rss_before = proc_status_mib("VmRSS");
+  std::unique_ptr<saerad::StepKernel<float>> kernel = saerad::make_step_kernel(arch, config, B);
+  StepTiming warmup;
+  one_step(warmup, *kernel);  // page faults, thread pools, workspace first touch
+  t.kernel_rss_mib = proc_status_mib("VmRSS") - rss_before;
+  for (int s = 0; s < o.steps; ++s) one_step(t, *kernel);
+  t.kernel_s /= o.steps;
+  t.optimizer_s /= o.steps;
+  t.l0 = out.stats.l0;
+  return t;
+}
+
+int run(const BenchOptions& o) {
+  saerad::set_thread_count(o.threads);
+  const int64_t m = o.d * o.expansion;
+  const char* coretype = std::getenv("OPENBLAS_CORETYPE");
+  std::printf("SAE training step: d %lld, m %lld (x%lld), batch %lld, mean of %d steps after 1 warm-up\n",
+              (long long)o.d, (long long)m, (long long)o.expansion, (long long)o.batch, o.steps);
+  std::printf("OPENBLAS_CORETYPE=%s, active kernel set %s, threads %d\n", coretype ? coretype : "(unset)",
+              saerad::openblas_core_name(), saerad::thread_count());
+  std::fflush(stdout);
+  const double sgemm = encoder_sgemm_seconds(o.batch, o.d, m);
+  std::printf("encoder sgemm [%lld,%lld]x[%lld,%lld]: %.1f ms (%.1f GFLOP/s)\n\n", (long long)o.batch, (long long)o.d,
+              (long long)o.d, (long long)m, 1e3 * sgemm, 2.0 * double(o.batch) * double(o.d) * double(m) / sgemm / 1e9);
+  std::printf("%-13s %10s %10s %10s %10s %10s %9s %11s %10s %10s %6s\n", "architecture", "ms/step", "kernel ms",
+              "optim ms", "samples/s", "step/sgemm", "epoch s", "state MiB", "kernel MiB", "VmHWM MiB", "L0");
+  std::fflush(stdout);
+  const double steps_per_epoch = std::ceil(kEpochSamples / double(o.batch));
+  for (const std::string& name : saerad::architecture_names()) {
+    if (o.arch != "all" && o.arch != name) continue;
+    const StepTiming t = time_architecture(saerad::architecture(name), o);
+    const double step = t.kernel_s + t.optimizer_s;
+    std::printf("%-13s %10.1f %10.1f %10.1f %10.0f %10.2f %9.0f %11.0f %10.0f %10.0f %6.1f\n", name.c_str(), 1e3 * step,
+                1e3 * t.kernel_s, 1e3 * t.optimizer_s, double(o.batch) / step, step / sgemm, steps_per_epoch * step,
+                t.state_mib, t.kernel_rss_mib, proc_status_mib("VmHWM"), t.l0);
+    std::fflush(stdout);
+  }
+  std::printf("\nstate = params + grad + Adam m, v + one batch + step outputs; kernel = RSS growth from the step "
+              "kernel's workspace (first step); VmHWM = process peak so far (includes the sgemm buffers and "
+              "earlier architectures); epoch = %.0f steps of %.0f embeddings\n",
+              steps_per_epoch, kEpochSamples);
+  return 0;
+}
+
+[[noreturn]] void usage_error(const char* message) {
+  std::fprintf(stderr, "sae_step: %s\nusage: sae_step [--d N] [--expansion N] [--batch N] [--steps N] [--arch NAME|all] "
+                       "[--threads N] [--no-coretype]\n", message);
+  std::exit(2);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  BenchOptions o;
+  bool no_coretype = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--no-coretype") {
+      no_coretype = true;
+      continue;
+    }
+    if (i + 1 >= argc) usage_error(("missing value after " + a).c_str());
+    const char* v = argv[++i];
+    if (a == "--d") o.d = std::atoll(v);
+    else if (a == "--expansion") o.expansion = std::atoll(v);
+    else if (a == "--batch") o.batch = std::atoll(v);
+    else if (a == "--steps") o.steps = std::atoi(v);
+    else if (a == "--threads") o.threads = std::atoi(v);
+    else if (a == "--arch") o.arch = v;
+    else usage_error(("unknown option " + a).c_str());
+  }
+  if (o.d < 1 || o.expansion < 1 || o.batch < 1 || o.steps < 1) usage_error("--d, --expansion, --batch, --steps must be >= 1");
+  if (no_coretype && std::getenv("OPENBLAS_CORETYPE")) {
+    // OpenBLAS already chose its kernels at load time: start afresh without the variable (no loop: it is gone).
+    unsetenv("OPENBLAS_CORETYPE");
+    execv("/proc/self/exe", argv);
+    std::perror("sae_step: execv /proc/self/exe");
+    return 1;
+  }
+  try {
+    if (o.arch != "all") (void)saerad::architecture(o.arch);  // unknown name: error listing the known ones
+    return run(o);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sae_step: %s\n", e.what());
+    return 1;
+  }
+}
