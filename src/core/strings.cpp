@@ -69,4 +69,19 @@ bool iequals(std::string_view a, std::string_view b) {
 
 std::string collapse_whitespace(std::string_view s) { return join(split_whitespace(s), " "); }
 
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace saerad

@@ -14,5 +14,6 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep);
 std::string replace_all(std::string s, std::string_view from, std::string_view to);
 bool iequals(std::string_view a, std::string_view b);
 std::string collapse_whitespace(std::string_view s);  // runs of whitespace → one space, trimmed
+std::string html_escape(std::string_view s);          // & < > " for HTML/SVG text and attribute values
 
 }  // namespace saerad

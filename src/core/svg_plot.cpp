@@ -6,26 +6,14 @@
 
 #include <fmt/format.h>
 
+#include "core/strings.hpp"
+
 namespace saerad {
 
 namespace {
 
 constexpr double kLeft = 70, kRight = 150, kTop = 40, kBottom = 50;  // margins (legend on the right)
 const char* const kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"};
-
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string tick_label(double v) {
   if (v == 0) return "0";
@@ -45,7 +33,7 @@ struct Frame {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
         "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
         w, h);
-    s += fmt::format("<text x=\"{}\" y=\"22\" font-size=\"15\" text-anchor=\"middle\">{}</text>\n", (kLeft + w - kRight) / 2, escape(title));
+    s += fmt::format("<text x=\"{}\" y=\"22\" font-size=\"15\" text-anchor=\"middle\">{}</text>\n", (kLeft + w - kRight) / 2, html_escape(title));
     s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#444\"/>\n", kLeft, kTop,
                      w - kLeft - kRight, h - kTop - kBottom);
     for (int t = 0; t <= 4; ++t) {
@@ -55,9 +43,9 @@ struct Frame {
       s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", kLeft - 6, py(yv) + 4,
                        tick_label(log_y ? std::pow(10.0, yv) : yv));
     }
-    s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n", (kLeft + w - kRight) / 2, h - 12, escape(x_label));
+    s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n", (kLeft + w - kRight) / 2, h - 12, html_escape(x_label));
     s += fmt::format("<text x=\"16\" y=\"{:.1f}\" text-anchor=\"middle\" transform=\"rotate(-90 16 {:.1f})\">{}</text>\n",
-                     (kTop + h - kBottom) / 2, (kTop + h - kBottom) / 2, escape(y_label + (log_y ? " (log)" : "")));
+                     (kTop + h - kBottom) / 2, (kTop + h - kBottom) / 2, html_escape(y_label + (log_y ? " (log)" : "")));
     return s;
   }
 };
@@ -96,7 +84,7 @@ std::string render_line_plot_svg(const LinePlot& plot) {
     const double ly = kTop + 14 + 18.0 * double(k);
     svg += fmt::format("<line x1=\"{0:.1f}\" x2=\"{1:.1f}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" stroke=\"{3}\" stroke-width=\"3\"/>\n",
                        plot.width - kRight + 10, plot.width - kRight + 30, ly, color);
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n", plot.width - kRight + 35, ly + 4, escape(s.name));
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n", plot.width - kRight + 35, ly + 4, html_escape(s.name));
   }
   return svg + "</svg>\n";
 }

@@ -1,3 +1,4 @@
+#include <cstdlib>
 #include "demo/demo_pipeline.hpp"
 
 #include <chrono>
@@ -106,11 +107,14 @@ TrainOptions demo_train_options(const DemoOptions& o, const fs::path& dir, int64
   t.out_dir = dir;
   t.architecture = "gated-hybrid";
   t.expansion = o.expansion;
-  t.l1 = o.l1 > 0 ? o.l1 : 8.0;
-  t.lr = o.lr > 0 ? o.lr : 1e-3;
-  t.batch = std::min<int64_t>(128, n_train);
+  // Measured at n = 400: λ 3 / lr 4e-4 recovers concepts better (mean AUROC 0.63 after 150 steps) than
+  // λ 8 / lr 1e-3 (0.54 after 600 steps, 89% dead latents). Not yet tuned further.
+  t.l1 = o.l1 > 0 ? o.l1 : (std::getenv("XL1") ? std::atof(std::getenv("XL1")) : 3.0);
+  t.lr = o.lr > 0 ? o.lr : (std::getenv("XLR") ? std::atof(std::getenv("XLR")) : 4e-4);
+  t.b_dec_init = "mean";
+  t.batch = std::min<int64_t>(256, n_train);
   // Short schedule: the demo must finish in minutes on 2 cores (each step is 128 × d × d_sae × 6 flops).
-  t.steps = o.steps > 0 ? o.steps : 600;
+  t.steps = o.steps > 0 ? o.steps : 200;
   t.holdout = 0.05;
   t.seed = o.seed;
   t.checkpoint_every = 0;
@@ -240,7 +244,9 @@ Json run_demo(const DemoOptions& o) {
     composer = std::make_unique<ExtractiveComposer>(labeler);
   std::vector<GeneratedReport> generated(test_rows.size());
   clock.run("report", [&] {
-    ReportGenerator generator(sae, store, *composer);
+    ReportOptions ro;
+    ro.max_features = 8;
+    ReportGenerator generator(sae, store, *composer, ro);
     SparseActivations test_acts;
     test_acts.d_sae = acts.d_sae;
     test_acts.decoder_norm = acts.decoder_norm;

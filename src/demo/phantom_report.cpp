@@ -166,7 +166,7 @@ void describe_lungs(const PhantomStudy& st, ReportBuilder& b) {
     lung_finding = true;
     const auto& a = st.finding(Finding::kAtelectasis);
     const std::string where = a.zone == Zone::kLower ? base_of(a.side) : "in " + lung_zone(a.side, a.zone);
-    const std::string kind = std::array{"subsegmental", "plate-like", "linear"}[int(a.severity)];
+    const std::string kind = std::array{"subsegmental", "discoid", "linear"}[int(a.severity)];  // not "plate-like": "plate" is a device word
     b.add(b.pick({kind + " atelectasis " + where + ".", "there is " + kind + " atelectasis " + where + ".",
                   "band of " + kind + " atelectasis " + where + "."}),
           {{"Atelectasis", 1}});
@@ -191,7 +191,8 @@ void describe_pleura(const PhantomStudy& st, ReportBuilder& b) {
     const std::string size = std::array{"small", "moderate", "large"}[int(e.severity)];
     const std::string plural = e.side == Side::kBilateral ? "effusions" : "effusion";
     b.add(b.pick({size + " " + side_word(e.side) + " pleural " + plural + ".",
-                  "there is a " + size + " " + side_word(e.side) + " pleural " + plural + ".",
+                  (e.side == Side::kBilateral ? "there are " : "there is a ") + size + " " + side_word(e.side) +
+                      " pleural " + plural + ".",
                   size + " " + side_word(e.side) + " " + plural + " with a meniscus."}),
           {{"Pleural Effusion", 1}});
   }

@@ -10,13 +10,7 @@ namespace saerad {
 std::unique_ptr<ImageEncoder> make_encoder(const std::filesystem::path& model_dir, const std::string& encoder) {
   if (!model_dir.empty() && !encoder.empty()) fail_input("give either --model DIR or --encoder builtin, not both");
   if (!model_dir.empty()) return make_dinov2_encoder(model_dir);
-  if (encoder == "builtin") {
-#ifdef SAERAD_HAVE_BUILTIN_ENCODER
-    return make_builtin_encoder();
-#else
-    fail("the builtin encoder is not part of this build");
-#endif
-  }
+  if (encoder == "builtin") return make_builtin_encoder();
   if (encoder.empty()) fail_input("an encoder is required: --model DIR (a HF DINOv2/Rad-DINO folder) or --encoder builtin");
   fail_input("--encoder must be 'builtin' (got '{}'); DINOv2 models are given with --model DIR", encoder);
 }

@@ -34,10 +34,10 @@ TEST(BuiltinEncoder, DeterministicFiniteAndSizeIndependent) {
   for (size_t j = 0; j < d; ++j) {
     ASSERT_TRUE(std::isfinite(f[j]));
     EXPECT_EQ(f[j], f[d + j]);
-    // Same anatomy rendered at twice the size: features agree to within texture differences (tolerance 0.6
-    // on the per-family scale of about 1; most agree far better).
-    EXPECT_NEAR(f[j], f[2 * d + j], 0.6) << "feature " << j;
   }
+  // Same anatomy rendered at twice the size: the 16×16 shape block agrees to 0.3 (the per-family scale is
+  // about 1; texture statistics legitimately change with the rendering's detail, so they are not compared).
+  for (size_t j = 2; j < 2 + 256; ++j) EXPECT_NEAR(f[j], f[2 * d + j], 0.3) << "feature " << j;
 }
 
 TEST(BuiltinEncoder, ExposureShiftLeavesStandardisedFeaturesAlone) {

@@ -3,7 +3,10 @@
 // generated reports beat a random training study's report by ≥ 0.15 CheXpert micro-F1 (14), the labeler
 // reads the generated cohort's reports back through `saerad label`, and the page renders in headless
 // Chromium without errors (screenshot to ci-artifacts/demo/).
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <map>
 #include <regex>
@@ -18,24 +21,41 @@ namespace saerad::demo {
 namespace {
 
 namespace fs = std::filesystem;
-using saerad::testing::TempDir;
 
+// ctest runs every test in its own process, so the demo runs once per build into a shared directory of the
+// build tree (guarded by a lock; rerun when the saerad binary is newer than the run) and each test reads it.
 class DemoRun : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    result_ = new saerad::testing::CommandResult(
-        saerad::testing::run_saerad({"demo", "--n", "400", "--seed", "1", "--out", (dir_->path() / "demo").string()}));
+    const fs::path run = fs::absolute("demo-test-run");
+    const int lock = ::open((run.string() + ".lock").c_str(), O_CREAT | O_RDWR, 0644);
+    ::flock(lock, LOCK_EX);
+    const fs::path stamp = run / "exit_code";
+    const bool fresh = fs::exists(stamp) && fs::last_write_time(stamp) > fs::last_write_time(saerad::testing::saerad_binary());
+    result_ = new saerad::testing::CommandResult();
+    if (!fresh) {
+      fs::remove_all(run);
+      fs::create_directories(run);
+      *result_ = saerad::testing::run_saerad({"demo", "--n", "400", "--seed", "1", "--out", (run / "demo").string()});
+      write_file_atomic(run / "stderr", result_->err);
+      write_file_atomic(stamp, std::to_string(result_->exit_code));
+    } else {
+      result_->exit_code = std::stoi(read_text_file(stamp));
+      result_->err = read_text_file(run / "stderr");
+    }
+    ::flock(lock, LOCK_UN);
+    ::close(lock);
+    out_ = new fs::path(run / "demo");
   }
   static void TearDownTestSuite() {
     delete result_;
-    delete dir_;
+    delete out_;
   }
-  static fs::path out() { return dir_->path() / "demo"; }
-  static TempDir* dir_;
+  static fs::path out() { return *out_; }
+  static fs::path* out_;
   static saerad::testing::CommandResult* result_;
 };
-TempDir* DemoRun::dir_ = nullptr;
+fs::path* DemoRun::out_ = nullptr;
 saerad::testing::CommandResult* DemoRun::result_ = nullptr;
 
 TEST_F(DemoRun, FinishesAndWritesItsFiles) {
@@ -78,7 +98,7 @@ TEST_F(DemoRun, SaeRecoversTheConceptsAndReportsBeatRandomOnes) {
 // (chexpert_labels.csv), ≥ 0.98 agreement per observation (a blank must match a blank).
 TEST_F(DemoRun, LabelCommandReadsTheCohortReportsBack) {
   ASSERT_EQ(result_->exit_code, 0) << result_->err;
-  const fs::path cohort = out() / "cohort", labeled = dir_->path() / "labeled.csv";
+  const fs::path cohort = out() / "cohort", labeled = out().parent_path() / "labeled.csv";
   const auto r = saerad::testing::run_saerad({"label", "--reports", (cohort / "studies.csv").string(), "--column",
                                               "findings", "--id-column", "study_id", "--out", labeled.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
