@@ -6,6 +6,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/strings.hpp"
 #include "demo/demo_page_style.hpp"
 #include "demo/phantom_cohort.hpp"
 #include "vision/pillow_resample.hpp"
@@ -15,20 +16,6 @@ namespace saerad::demo {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string esc(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string num(double v, int digits = 3) {
   if (!std::isfinite(v)) return "–";
@@ -92,8 +79,8 @@ std::string section_header(const DemoPageData& d) {
       "autoencoder with {} latents (&times;{}) trained on the training split &rarr; {} feature descriptions "
       "&rarr; {} reports for the test split &rarr; evaluation against the ground-truth reports. Every number on "
       "this page was measured by this run; nothing is hand-set.</p>\n",
-      cfg.value("n", 0), cfg.value("train_studies", 0), cfg.value("test_studies", 0), esc(d.encoder),
-      cfg.value("d_in", 0), cfg.value("d_sae", 0), cfg.value("expansion", 0), esc(d.describer), esc(d.composer));
+      cfg.value("n", 0), cfg.value("train_studies", 0), cfg.value("test_studies", 0), html_escape(d.encoder),
+      cfg.value("d_in", 0), cfg.value("d_sae", 0), cfg.value("expansion", 0), html_escape(d.describer), html_escape(d.composer));
   h += "<div class=headline>";
   h += fmt::format("<div><b>{}</b><span>concept recovery, mean test AUROC (chance 0.5)</span></div>",
                    num(at_path(m, {"concept_recovery", "mean"})));
@@ -119,7 +106,7 @@ std::string section_cohort(const DemoPageData& d) {
        "laterality and severity that co-occur as they do in heart-failure, ICU, pneumonia, trauma and oncology "
        "patients. Each study's findings report is written from its ground truth in varied radiology phrasing.</p>\n";
   h += fmt::format("<img class=sheet src=\"{}\" alt=\"contact sheet of the first phantom studies\">\n",
-                   esc((d.cohort_dir / "contact_sheet.png").generic_string()));
+                   html_escape((d.cohort_dir / "contact_sheet.png").generic_string()));
   h += "<table class=compact><tr><th>finding</th><th>train</th><th>test</th></tr>";
   for (size_t f = 0; f < kNumFindings; ++f)
     h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", kFindingNames[f], train[f], test[f]);
@@ -147,8 +134,8 @@ std::string section_concepts(const DemoPageData& d) {
     const double a = c.test_auroc;
     const char* cls = !std::isfinite(a) ? "" : a >= 0.9 ? "good" : a >= 0.75 ? "fair" : "poor";
     h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td class={}>{}</td><td>{}</td><td>{}</td></tr>",
-                     esc(c.concept_name), c.feature >= 0 ? "#" + std::to_string(c.feature) : "–", num(c.train_auroc),
-                     cls, num(a), c.test_positives, esc(feature_description(d, c.feature)));
+                     html_escape(c.concept_name), c.feature >= 0 ? "#" + std::to_string(c.feature) : "–", num(c.train_auroc),
+                     cls, num(a), c.test_positives, html_escape(feature_description(d, c.feature)));
   }
   h += fmt::format("<tr class=total><td>mean</td><td></td><td></td><td>{}</td><td></td><td></td></tr></table>",
                    num(at_path(d.metrics, {"concept_recovery", "mean"})));
@@ -188,7 +175,7 @@ std::string enrichment_html(const Json& enrichment) {
   std::string h;
   for (size_t i = 0; i < items.size() && i < 3; ++i) {
     if (items[i].log_odds <= 0) break;
-    h += fmt::format("<span class=tag>{} {:.0f}% vs {:.0f}%</span> ", esc(items[i].label), 100 * items[i].top_rate,
+    h += fmt::format("<span class=tag>{} {:.0f}% vs {:.0f}%</span> ", html_escape(items[i].label), 100 * items[i].top_rate,
                      100 * items[i].base_rate);
   }
   return h;
@@ -215,14 +202,14 @@ std::string section_features(const DemoPageData& d, Thumbnails& thumbs) {
     if (!rec) continue;
     h += fmt::format("<div class=card><h3>feature #{}</h3><p class=desc>{}</p><p class=stats>density {} · "
                      "description score {}</p><p>{}</p><div class=thumbs>",
-                     id, esc(feature_description(d, id)), num(rec->density), num(rec->description_score.value_or(NAN)),
+                     id, html_escape(feature_description(d, id)), num(rec->density), num(rec->description_score.value_or(NAN)),
                      enrichment_html(rec->enrichment));
     const auto examples = d.store->examples(id);
     for (size_t k = 0; k < examples.size() && k < 6; ++k) {
       const std::string t = thumbs.get(examples[k].study_id);
       if (!t.empty())
-        h += fmt::format("<img src=\"{}\" title=\"{} (activation {:.2f})\" alt=\"{}\">", esc(t),
-                         esc(examples[k].study_id), examples[k].activation, esc(examples[k].study_id));
+        h += fmt::format("<img src=\"{}\" title=\"{} (activation {:.2f})\" alt=\"{}\">", html_escape(t),
+                         html_escape(examples[k].study_id), examples[k].activation, html_escape(examples[k].study_id));
     }
     h += "</div></div>\n";
   }
@@ -237,8 +224,8 @@ std::string section_studies(const DemoPageData& d) {
     const PhantomStudy& st = d.cohort->studies[v.cohort_index];
     h += fmt::format("<div class=study><img src=\"{}\" alt=\"{}\"><div><h3>{}</h3><p class=gt>ground truth: {}</p>"
                      "<h4>Ground-truth report</h4><p>{}</p><h4>Generated report</h4>",
-                     esc(image_path(d, st)), esc(st.study_id), esc(st.study_id), esc(findings_summary(st)),
-                     esc(d.cohort->reports[v.cohort_index].findings));
+                     html_escape(image_path(d, st)), html_escape(st.study_id), html_escape(st.study_id), html_escape(findings_summary(st)),
+                     html_escape(d.cohort->reports[v.cohort_index].findings));
     if (v.generated_report.empty()) h += "<p class=note>(no interpretable feature fired: empty report)</p>";
     h += "<ol class=sentences>";
     for (const auto& s : v.provenance) {
@@ -247,7 +234,7 @@ std::string section_studies(const DemoPageData& d) {
         if (!feats.empty()) feats += ", ";
         feats += fmt::format("#{} ({:.0f}%)", f.value("id", int64_t(-1)), 100 * f.value("importance", 0.0));
       }
-      h += fmt::format("<li>{} <span class=feats>{}</span></li>", esc(s.value("sentence", "")), esc(feats));
+      h += fmt::format("<li>{} <span class=feats>{}</span></li>", html_escape(s.value("sentence", "")), html_escape(feats));
     }
     h += "</ol></div></div>\n";
   }
@@ -261,14 +248,14 @@ std::string section_training(const DemoPageData& d) {
                    num(at_path(s, {"l0"}), 1), num(at_path(s, {"explained_variance"})), num(at_path(s, {"dead_fraction"})),
                    num(at_path(s, {"dense_fraction"})));
   h += "<div class=plots>";
-  for (const auto& p : d.plots) h += fmt::format("<img src=\"{}\" alt=\"{}\">", esc(p), esc(p));
+  for (const auto& p : d.plots) h += fmt::format("<img src=\"{}\" alt=\"{}\">", html_escape(p), html_escape(p));
   return h + "</div></section>\n";
 }
 
 std::string section_timings(const DemoPageData& d) {
   std::string h = "<section id=timings><h2>Stage timings</h2><table class=compact><tr><th>stage</th><th>seconds</th></tr>";
   for (const auto& [name, v] : d.metrics["stage_seconds"].items())
-    h += fmt::format("<tr><td>{}</td><td>{}</td></tr>", esc(name), num(v.get<double>(), 1));
+    h += fmt::format("<tr><td>{}</td><td>{}</td></tr>", html_escape(name), num(v.get<double>(), 1));
   h += "</table><p class=note>All metrics in <a href=\"metrics.json\">metrics.json</a>.</p></section>\n";
   return h;
 }

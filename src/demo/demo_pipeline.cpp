@@ -1,4 +1,3 @@
-#include <cstdlib>
 #include "demo/demo_pipeline.hpp"
 
 #include <chrono>
@@ -102,15 +101,40 @@ Embeddings subset(const Embeddings& all, const std::vector<int64_t>& rows) {
   return e;
 }
 
+// x ← (x − mean) / std per dimension, mean and std over `rows`; constant dimensions become 0.
+void standardise_on_rows(Embeddings& e, const std::vector<int64_t>& rows) {
+  const int64_t d = e.dim();
+  std::vector<double> mean(size_t(d), 0.0), sq(size_t(d), 0.0);
+  for (int64_t r : rows) {
+    const float* x = e.vectors.row(r);
+    for (int64_t j = 0; j < d; ++j) {
+      mean[size_t(j)] += x[j];
+      sq[size_t(j)] += double(x[j]) * x[j];
+    }
+  }
+  const double n = double(std::max<size_t>(1, rows.size()));
+  std::vector<float> mu(static_cast<size_t>(d)), inv(static_cast<size_t>(d));
+  for (int64_t j = 0; j < d; ++j) {
+    const double m = mean[size_t(j)] / n, var = std::max(0.0, sq[size_t(j)] / n - m * m);
+    mu[size_t(j)] = float(m);
+    inv[size_t(j)] = var > 1e-10 ? float(1.0 / std::sqrt(var)) : 0.0f;
+  }
+  for (int64_t r = 0; r < e.size(); ++r) {
+    float* x = e.vectors.row(r);
+    for (int64_t j = 0; j < d; ++j) x[j] = (x[j] - mu[size_t(j)]) * inv[size_t(j)];
+  }
+}
+
 TrainOptions demo_train_options(const DemoOptions& o, const fs::path& dir, int64_t n_train) {
   TrainOptions t;
   t.out_dir = dir;
   t.architecture = "gated-hybrid";
   t.expansion = o.expansion;
-  // Measured at n = 400: λ 3 / lr 4e-4 recovers concepts better (mean AUROC 0.63 after 150 steps) than
-  // λ 8 / lr 1e-3 (0.54 after 600 steps, 89% dead latents). Not yet tuned further.
-  t.l1 = o.l1 > 0 ? o.l1 : (std::getenv("XL1") ? std::atof(std::getenv("XL1")) : 3.0);
-  t.lr = o.lr > 0 ? o.lr : (std::getenv("XLR") ? std::atof(std::getenv("XLR")) : 4e-4);
+  // Measured at n = 400, seed 1, on train-standardised inputs (200 steps, lr 4e-4, batch 256): single-feature
+  // concept recovery rises as λ falls (λ 3: 0.61, λ 1: 0.63, λ 0.3: 0.70) while report micro-F1 gain over
+  // the random baseline falls (0.12, 0.11, 0.06). See docs/demo.md.
+  t.l1 = o.l1 > 0 ? o.l1 : 0.3;
+  t.lr = o.lr > 0 ? o.lr : 4e-4;
   t.b_dec_init = "mean";
   t.batch = std::min<int64_t>(256, n_train);
   // Short schedule: the demo must finish in minutes on 2 cores (each step is 128 × d × d_sae × 6 flops).
@@ -184,7 +208,7 @@ Json run_demo(const DemoOptions& o) {
   // 2. Embeddings of every study (builtin encoder unless --model).
   const fs::path embeddings_path = o.out / "embeddings.safetensors";
   std::unique_ptr<ImageEncoder> encoder = o.model_dir.empty() ? make_builtin_encoder() : make_dinov2_encoder(o.model_dir);
-  const Embeddings all = clock.run("embed", [&] {
+  Embeddings all = clock.run("embed", [&] {
     EmbedOptions e;
     e.inputs = list_manifest_inputs(cohort.manifest, PerStudy::kFirstFrontal);
     e.out = embeddings_path;
@@ -200,6 +224,15 @@ Json run_demo(const DemoOptions& o) {
   const std::vector<int64_t> test_rows = rows_of_split(cohort, row_of_study, "test");
   if (train_rows.size() < 20 || test_rows.size() < 10)
     fail_input("demo: too few studies in a split ({} train, {} test): raise --n", train_rows.size(), test_rows.size());
+
+  // 2b. Per-dimension standardisation fitted on the training split only: the builtin features differ in
+  // scale by orders of magnitude and carry a large common offset, which otherwise lets a few dimensions
+  // dominate the SAE's reconstruction loss. Written back so interpretation and encoding see the same inputs.
+  standardise_on_rows(all, train_rows);
+  // The SAE is trained on these standardised vectors, not on raw encoder output: a distinct fingerprint makes
+  // later stages (serve, report --image) refuse the raw encoder for this SAE instead of giving silent garbage.
+  all.model += "+demo-standardised";
+  write_embeddings(embeddings_path, all, Provenance{.seed = o.seed});
 
   // 3. The SAE, trained on the training split only.
   const fs::path sae_dir = o.out / "sae";
@@ -245,7 +278,7 @@ Json run_demo(const DemoOptions& o) {
   std::vector<GeneratedReport> generated(test_rows.size());
   clock.run("report", [&] {
     ReportOptions ro;
-    ro.max_features = 8;
+    ro.max_features = 3;  // the strongest few features per study; all of them dilute the report
     ReportGenerator generator(sae, store, *composer, ro);
     SparseActivations test_acts;
     test_acts.d_sae = acts.d_sae;
