@@ -114,7 +114,7 @@ TEST_F(SaeCommands, EncodeInfoAndErrors) {
   for (float n : acts.decoder_norm) EXPECT_NEAR(n, 1.0f, 1e-5f);
   EXPECT_EQ(acts.metadata.at("sae_fingerprint"), SaeModel::load(tmp_ / "sae").fingerprint());
 
-  for (const std::vector<std::string> form : {std::vector<std::string>{"info", (tmp_ / "sae").string()},
+  for (const std::vector<std::string>& form : {std::vector<std::string>{"info", (tmp_ / "sae").string()},
                                               std::vector<std::string>{"info", "--sae", (tmp_ / "sae").string()}}) {
     const auto info = run_saerad(form);
     ASSERT_EQ(info.exit_code, 0) << info.err;

@@ -64,7 +64,9 @@ TEST(MeshAgreement, IuXrayPositiveOrUncertainVsMesh) {
     const double p = tp + fp ? double(tp) / (tp + fp) : 0, r = tp + fn ? double(tp) / (tp + fn) : 0;
     const double f1 = p + r > 0 ? 2 * p * r / (p + r) : 0;
     std::printf("%-18s %6d %5d %5d %5d %7.3f %7.3f %7.3f\n", c.observation, tp + fn, tp, fp, fn, p, r, f1);
-    if (c.min_f1 > 0) EXPECT_GE(f1, c.min_f1) << c.observation;
+    if (c.min_f1 > 0) {
+      EXPECT_GE(f1, c.min_f1) << c.observation;
+    }
   }
 }
 
