@@ -110,13 +110,18 @@ TEST(RadFactCli, EvalRadfactReportsLogicalPrecisionAndRecallAndRefusesRemote) {
   EXPECT_DOUBLE_EQ(scores["radfact"]["logical_precision"].get<double>(), 0.75);  // as worked out above
   EXPECT_DOUBLE_EQ(scores["radfact"]["logical_recall"].get<double>(), (1.0 / 3 + 1.0) / 2);
   EXPECT_EQ(scores["radfact"]["model"], "stub-judge");
-  EXPECT_EQ(stub.request_count(), 7);
+  // 7 distinct (premise, hypothesis) pairs, but "Lungs are clear." vs "Lungs are clear." is asked in both
+  // directions with the same text: whether the second ask is a cache hit depends on which finishes first
+  // under concurrency, so 6 or 7 requests reach the server. A rerun must send none.
+  const int first_run_requests = stub.request_count();
+  EXPECT_GE(first_run_requests, 6);
+  EXPECT_LE(first_run_requests, 7);
   auto again = testing::run_saerad({"--json", "eval", "--pred", (dir / "pred.txt").string(), "--ref",
                                     (dir / "ref.txt").string(), "--metrics", "bleu", "--radfact", "--llm-url",
                                     stub.openai_url(), "--llm-model", "stub-judge", "--radfact-cache",
                                     (dir / "cache.db").string()});
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(stub.request_count(), 7);  // cached
+  EXPECT_EQ(stub.request_count(), first_run_requests);  // everything answered from the cache
 
   auto remote = testing::run_saerad({"eval", "--pred", (dir / "pred.txt").string(), "--ref", (dir / "ref.txt").string(),
                                      "--radfact", "--llm-url", "http://10.1.2.3/v1", "--llm-model", "m"});
