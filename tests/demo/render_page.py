@@ -10,6 +10,9 @@ import sys
 
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
+from headless_chromium import launch  # noqa: E402
+
 SECTIONS = ["cohort", "concepts", "metrics", "features", "studies", "training", "timings"]
 
 
@@ -22,11 +25,7 @@ def main():
     root = page_path.parent.as_uri()
     problems = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            headless=True,
-            args=["--no-sandbox", "--headless=new", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--disable-default-apps", "--no-first-run", "--disable-gpu"])
+        browser = launch(p)
         context = browser.new_context(viewport={"width": 1360, "height": 900})
 
         def guard(route):
