@@ -39,6 +39,8 @@ Registration reg{{
       cmd.add_option("--studies", o.studies, "studies.csv: indications, and --split filtering");
       cmd.add_option("--split", o.split, "Only studies of this split of --studies (e.g. test)");
       cmd.add_flag("--no-indication", a->no_indication, "Do not give the composer the indication");
+      cmd.add_flag("--prior-report", o.use_prior_report,
+                   "Give the composer the subject's previous report (from --studies: subject_id, study_datetime)");
       cmd.add_option("--out", o.out, "Predictions JSONL (id, report, provenance)");
       cmd.add_flag("--store", o.store, "Also write the reports into the feature store's `reports` table");
       cmd.add_option("--composer", a->composer, "extractive (offline) | llm")->capture_default_str();

@@ -1,5 +1,6 @@
 #include "data/manifest.hpp"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "core/atomic_file.hpp"
@@ -25,6 +26,23 @@ std::vector<const StudyRow*> Manifest::studies() const {
   for (const StudyRow& row : rows)
     if (seen.insert(row.study_id).second) out.push_back(&row);
   return out;
+}
+
+std::unordered_map<std::string, const StudyRow*> Manifest::previous_studies() const {
+  std::map<std::string, std::vector<const StudyRow*>> by_subject;
+  for (const StudyRow* study : studies())
+    if (!study->subject_id.empty() && !study->study_datetime.empty()) by_subject[study->subject_id].push_back(study);
+  std::unordered_map<std::string, const StudyRow*> previous;
+  for (auto& [subject, list] : by_subject) {
+    std::stable_sort(list.begin(), list.end(),
+                     [](const StudyRow* a, const StudyRow* b) { return a->study_datetime < b->study_datetime; });
+    size_t earlier_end = 0;  // list[0, earlier_end) are strictly earlier than list[i]
+    for (size_t i = 1; i < list.size(); ++i) {
+      if (list[i - 1]->study_datetime < list[i]->study_datetime) earlier_end = i;
+      if (earlier_end > 0) previous.emplace(list[i]->study_id, list[earlier_end - 1]);
+    }
+  }
+  return previous;
 }
 
 std::map<std::string, size_t> Manifest::study_index() const {

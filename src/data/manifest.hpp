@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace saerad {
@@ -48,6 +49,9 @@ struct Manifest {
   std::vector<const StudyRow*> studies() const;
   // study_id → index of its first row.
   std::map<std::string, size_t> study_index() const;
+  // study_id → the same subject's latest earlier study (by study_datetime, ISO-8601 so text order is time
+  // order). Studies without a subject_id or a study_datetime have none; neither does a subject's first.
+  std::unordered_map<std::string, const StudyRow*> previous_studies() const;
 };
 
 // Reads a manifest. Columns are matched by name (extra columns ignored, missing optional ones empty;

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <map>
 #include <thread>
+#include <unordered_map>
 
 #include "core/error.hpp"
 #include "core/hash.hpp"
@@ -151,13 +152,13 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 LlmResult LlmClient::complete(const LlmRequest& request) {
   const auto start = std::chrono::steady_clock::now();
-  LlmResult result = complete_one(request);
+  LlmResult result = complete_one(request, nullptr);
   std::lock_guard lock(mutex_);
   totals_.seconds += seconds_since(start);
   return result;
 }
 
-LlmResult LlmClient::complete_one(const LlmRequest& request) {
+LlmResult LlmClient::complete_one(const LlmRequest& request, httplib::Client* http) {
   LlmResult result;
   const std::string key = cache_ ? cache_key(request) : std::string();
   std::optional<Json> cached = cache_ ? cache_->get(key) : std::nullopt;
@@ -171,7 +172,7 @@ LlmResult LlmClient::complete_one(const LlmRequest& request) {
     result.raw = request.system.empty() ? request.user : request.system + "\n\n" + request.user;
     result.input_tokens = estimate_tokens(result.raw) + estimate_tokens(request.schema.dump());
   } else {
-    result = complete_uncached(request);
+    result = complete_uncached(request, http);
     if (result.ok() && cache_) {
       Json stored_request = {{"provider", provider_name(config_.provider)}, {"model", config_.model},
                              {"system", request.system},                    {"user", request.user},
@@ -207,19 +208,27 @@ void LlmClient::record(const LlmRequest& request, const LlmResult& result) {
   }
 }
 
-LlmResult LlmClient::complete_uncached(const LlmRequest& request) {
+std::unique_ptr<httplib::Client> LlmClient::connect() const {
+  auto http = std::make_unique<httplib::Client>(parse_url(config_.url).origin());
+  const auto whole = static_cast<time_t>(config_.timeout_s);
+  const auto micros = static_cast<time_t>((config_.timeout_s - static_cast<double>(whole)) * 1e6);
+  http->set_connection_timeout(whole, micros);
+  http->set_read_timeout(whole, micros);
+  http->set_write_timeout(whole, micros);
+  http->set_keep_alive(true);  // a worker's requests share one connection (httplib reconnects if it was closed)
+  return http;
+}
+
+LlmResult LlmClient::complete_uncached(const LlmRequest& request, httplib::Client* shared_http) {
   LlmResult result;
   const Url url = parse_url(config_.url);
   const bool anthropic = config_.provider == Provider::Anthropic;
   const std::string path = url.path + (anthropic ? "/v1/messages" : "/chat/completions");
   const std::string endpoint = url.origin() + path;
 
-  httplib::Client http(url.origin());
-  const auto whole = static_cast<time_t>(config_.timeout_s);
-  const auto micros = static_cast<time_t>((config_.timeout_s - static_cast<double>(whole)) * 1e6);
-  http.set_connection_timeout(whole, micros);
-  http.set_read_timeout(whole, micros);
-  http.set_write_timeout(whole, micros);
+  std::unique_ptr<httplib::Client> own_http;
+  if (!shared_http) own_http = connect();
+  httplib::Client& http = shared_http ? *shared_http : *own_http;
   httplib::Headers headers;
   if (anthropic) {
     headers.emplace("anthropic-version", kAnthropicVersion);
@@ -299,26 +308,47 @@ std::vector<LlmResult> LlmClient::complete_all(const std::vector<LlmRequest>& re
   const auto start = std::chrono::steady_clock::now();
   Progress progress(config_.dry_run ? "llm dry run" : "llm " + config_.model, static_cast<int64_t>(requests.size()),
                     "requests");
+  // Identical requests are sent once: `distinct` lists the first of each, `copies[i]` the later ones.
+  std::vector<size_t> distinct;
+  std::vector<std::vector<size_t>> copies(requests.size());
+  {
+    std::unordered_map<std::string, size_t> first_with_key;
+    for (size_t i = 0; i < requests.size(); ++i) {
+      auto [at, inserted] = first_with_key.emplace(cache_key(requests[i]), i);
+      if (inserted) distinct.push_back(i);
+      else copies[at->second].push_back(i);
+    }
+  }
   std::atomic<size_t> next{0};
   std::mutex callback_mutex;
   std::exception_ptr error;
   auto worker = [&] {
     try {
-      for (size_t i = next++; i < requests.size(); i = next++) {
-        results[i] = complete_one(requests[i]);
-        {
-          std::lock_guard lock(callback_mutex);
-          if (on_done) on_done(i, results[i]);
+      std::unique_ptr<httplib::Client> http = config_.dry_run ? nullptr : connect();
+      for (size_t n = next++; n < distinct.size(); n = next++) {
+        const size_t i = distinct[n];
+        results[i] = complete_one(requests[i], http.get());
+        for (size_t copy : copies[i]) {
+          LlmResult& answer = results[copy] = results[i];
+          answer.from_cache = answer.ok();  // answered without sending anything
+          answer.attempts = 0;
+          answer.input_tokens = answer.output_tokens = 0;
+          record(requests[copy], answer);
         }
-        progress.advance();
+        std::lock_guard lock(callback_mutex);
+        if (on_done) {
+          on_done(i, results[i]);
+          for (size_t copy : copies[i]) on_done(copy, results[copy]);
+        }
+        progress.advance(static_cast<int64_t>(1 + copies[i].size()));
       }
     } catch (...) {  // a cache or callback error (disk full, ...): stop handing out work, rethrow below
       std::lock_guard lock(callback_mutex);
       if (!error) error = std::current_exception();
-      next = requests.size();
+      next = distinct.size();
     }
   };
-  const size_t workers = std::min(requests.size(), static_cast<size_t>(config_.concurrency));
+  const size_t workers = std::min(distinct.size(), static_cast<size_t>(config_.concurrency));
   std::vector<std::thread> threads;
   for (size_t t = 1; t < workers; ++t) threads.emplace_back(worker);
   worker();

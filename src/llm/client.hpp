@@ -37,6 +37,10 @@
 
 #include "core/json_io.hpp"
 
+namespace httplib {
+class Client;
+}
+
 namespace saerad::llm {
 
 enum class Provider { OpenAI, Anthropic };
@@ -125,7 +129,9 @@ class LlmClient {
 
   // One request, with retries, cache and validation; never throws for a failed request (see status).
   LlmResult complete(const LlmRequest& request);
-  // Many requests, at most config.concurrency in flight; results in the order of `requests`.
+  // Many requests, at most config.concurrency in flight; results in the order of `requests`. Identical
+  // requests (same cache key) are sent once and the copies answered from that reply (counted as cache hits).
+  // Each worker keeps its connection alive across its requests.
   // `on_done(index, result)` is called as each finishes (from worker threads, serialised by the client),
   // e.g. to store a feature's description at once so an interrupted run resumes from there.
   using DoneCallback = std::function<void(size_t index, const LlmResult& result)>;
@@ -138,8 +144,10 @@ class LlmClient {
   std::string cache_key(const LlmRequest& request) const;
 
  private:
-  LlmResult complete_one(const LlmRequest& request);  // cache, dry run, send; no timing
-  LlmResult complete_uncached(const LlmRequest& request);
+  // `http` is the caller's kept-alive connection (one per complete_all worker); null opens one for this request.
+  LlmResult complete_one(const LlmRequest& request, httplib::Client* http);  // cache, dry run, send; no timing
+  LlmResult complete_uncached(const LlmRequest& request, httplib::Client* http);
+  std::unique_ptr<httplib::Client> connect() const;
   void record(const LlmRequest& request, const LlmResult& result);
 
   LlmConfig config_;

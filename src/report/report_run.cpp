@@ -50,7 +50,7 @@ GeneratedReport report_image(const ReportRunOptions& o, const SaeModel& sae, Rep
 
 Json ReportRunSummary::to_json() const {
   Json j{{"studies", studies}, {"with_sentences", with_sentences}, {"failed", failed}, {"leakage", leakage},
-         {"mean_active_features", mean_active}, {"mean_features_used", mean_used}, {"seconds", seconds}};
+         {"with_prior_report", with_prior_report}, {"mean_active_features", mean_active}, {"mean_features_used", mean_used}, {"seconds", seconds}};
   if (!single.empty()) j["report"] = single[0].to_json();
   return j;
 }
@@ -86,12 +86,18 @@ ReportRunSummary run_report(const ReportRunOptions& o, Composer& composer) {
                  sae.d_in());
     std::unordered_map<std::string, const StudyRow*> rows;
     Manifest manifest;
+    std::unordered_map<std::string, const StudyRow*> previous;
     if (!o.studies.empty()) {
       manifest = read_manifest(o.studies);
       for (const StudyRow* row : manifest.studies()) rows.emplace(row->study_id, row);
-    } else if (!o.split.empty()) {
-      fail_input("--split needs --studies");
+      if (o.use_prior_report) previous = manifest.previous_studies();
+    } else if (!o.split.empty() || o.use_prior_report) {
+      fail_input("{} needs --studies", o.split.empty() ? "--prior-report" : "--split");
     }
+    auto prior_report = [&](const std::string& study) {
+      auto it = previous.find(study);
+      return it == previous.end() ? std::string() : report_section(*it->second, "both");
+    };
     // Studies in first-appearance order, each with its rows (activations merged: max over a study's images).
     std::vector<StudyContext> contexts;
     StudyRows studies;
@@ -106,9 +112,11 @@ ReportRunSummary run_report(const ReportRunOptions& o, Composer& composer) {
       }
       const size_t before = studies.ids.size();
       studies.add(study, r, position);
-      if (studies.ids.size() > before) contexts.push_back({study, row && o.use_indication ? row->indication : "", ""});
+      if (studies.ids.size() > before)
+        contexts.push_back({study, row && o.use_indication ? row->indication : "", prior_report(study)});
     }
     if (contexts.empty()) fail_input("{}: no study to report on (check --split {})", o.embeddings, o.split);
+    for (const auto& context : contexts) summary.with_prior_report += !context.prior_report.empty();
     SparseActivations acts;
     acts.d_sae = sae.d_sae();
     encode_studies(sae, emb, studies, 1024, "encode",

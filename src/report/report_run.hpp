@@ -22,6 +22,7 @@ struct ReportRunOptions {
   std::filesystem::path studies;   // optional: indication per study, and --split filtering
   std::string split;               // with studies: only studies of this split ("" = every embedded study)
   bool use_indication = true;
+  bool use_prior_report = false;   // with studies: the subject's previous report as context (the paper's ablation)
   std::string indication;          // for --image
   std::string study_id;            // for --image (default: the image's file name)
   bool store = false;              // also write the store's `reports` table
@@ -30,6 +31,7 @@ struct ReportRunOptions {
 
 struct ReportRunSummary {
   int64_t studies = 0, with_sentences = 0, failed = 0, leakage = 0;
+  int64_t with_prior_report = 0;          // studies given a previous report as context (--prior-report)
   double mean_active = 0, mean_used = 0;  // active features per study; features behind its sentences
   double seconds = 0;
   std::vector<GeneratedReport> single;    // the --image report (also printed by the CLI)

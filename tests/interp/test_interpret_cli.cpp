@@ -2,63 +2,18 @@
 // refusal of a store built from another SAE, and full-text search.
 #include <gtest/gtest.h>
 
-#include "core/embeddings.hpp"
-#include "core/rng.hpp"
-#include "data/manifest.hpp"
 #include "interp/feature_store.hpp"
-#include "sae/trainer.hpp"
 #include "support/test_support.hpp"
+#include "support/tiny_cohort.hpp"
 
 namespace saerad {
 namespace {
 
 using testing::TempDir;
 
-// Three findings, each a direction in the embedding space and a sentence in the report.
-void make_cohort(const TempDir& dir) {
-  const std::vector<std::string> sentences = {"There is a large right pleural effusion.", "The heart is enlarged.",
-                                              "Degenerative changes of the thoracic spine."};
-  const int64_t d = 16, n = 240;
-  Rng rng(5);
-  Embeddings emb;
-  emb.vectors = MatrixF32(n, d);
-  std::vector<StudyRow> rows;
-  for (int64_t i = 0; i < n; ++i) {
-    std::string report = "The lungs are clear.";
-    for (size_t c = 0; c < sentences.size(); ++c)
-      if (rng.bernoulli(0.2)) {
-        report += " " + sentences[c];
-        emb.vectors.at(i, int64_t(c)) += 3.0f;
-      }
-    for (int64_t j = 0; j < d; ++j) emb.vectors.at(i, j) += float(0.1 * rng.normal());
-    const std::string id = "s" + std::to_string(i);
-    emb.ids.push_back(id);
-    emb.study_ids.push_back(id);
-    StudyRow row;
-    row.study_id = id;
-    row.split = i < 200 ? "train" : "test";
-    row.findings = report;
-    rows.push_back(row);
-  }
-  write_embeddings(dir / "emb.safetensors", emb, Provenance{});
-  write_manifest(dir / "studies.csv", rows);
-  for (int seed : {1, 2}) {
-    TrainOptions options;
-    options.out_dir = dir / ("sae" + std::to_string(seed));
-    options.latents = 24;
-    options.batch = 64;
-    options.steps = 400;
-    options.lr = 3e-3;
-    options.seed = uint64_t(seed);
-    options.plots = false;
-    options.checkpoint_every = 0;
-    train_sae(emb, options);
-  }
-}
-
 TEST(InterpretCli, DescribesResumesRefusesAnotherSaeAndSearches) {
   TempDir dir;
-  make_cohort(dir);
+  testing::write_tiny_cohort(dir.path(), {1, 2});
   const std::string db = (dir / "features.db").string();
   auto interpret = [&](const std::string& sae, std::vector<std::string> extra) {
     std::vector<std::string> args = {"--json", "interpret", "--sae", (dir / sae).string(), "--embeddings",

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <set>
 
 #include "core/error.hpp"
 #include "llm/client.hpp"
@@ -188,6 +189,34 @@ TEST(LlmClient, RunsAtMostConcurrencyRequestsAtOnceAndKeepsResultsInOrder) {
   }
   EXPECT_EQ(stub.max_in_flight(), 4);
   EXPECT_EQ(stub.request_count(), 12);
+}
+
+TEST(LlmClient, SendsIdenticalRequestsOnceAndKeepsEachWorkersConnection) {
+  StubLlmServer stub([](const StubRequest& r) {
+    StubReply reply = StubReply::openai_json({{"answer", "yes"}, {"n", n_of(r)}});
+    reply.delay_s = 0.02;
+    return reply;
+  });
+  LlmConfig config = stub_config(stub);
+  config.concurrency = 2;
+  LlmClient client(config);
+  std::vector<LlmRequest> requests;
+  for (int i = 0; i < 10; ++i) requests.push_back(answer_request(i % 5));  // each asked twice
+  std::vector<int> callbacks(10, 0);
+  auto results = client.complete_all(requests, [&](size_t i, const LlmResult& r) { callbacks[i] += r.ok(); });
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(results[i].ok()) << results[i].error;
+    EXPECT_EQ(results[i].value["n"], i % 5);
+    EXPECT_EQ(callbacks[i], 1) << i;
+    EXPECT_EQ(results[i].from_cache, i >= 5) << i;  // the later copy is answered from the earlier's reply
+  }
+  EXPECT_EQ(stub.request_count(), 5);
+  EXPECT_EQ(client.totals().requests, 10);
+  EXPECT_EQ(client.totals().cache_hits, 5);
+  EXPECT_EQ(client.totals().sent, 5);
+  std::set<int> connections;
+  for (const auto& r : stub.requests()) connections.insert(r.client_port);
+  EXPECT_LE(connections.size(), 2u) << "each of the 2 workers should keep one connection";
 }
 
 TEST(LlmClient, RetriesAfter500And429ThenSucceeds) {

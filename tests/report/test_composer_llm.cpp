@@ -3,9 +3,13 @@
 // validation, and a study without features is never sent.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "core/error.hpp"
 #include "report/composer_llm.hpp"
 #include "support/llm_stub_server.hpp"
+#include "support/test_support.hpp"
+#include "support/tiny_cohort.hpp"
 
 namespace saerad {
 namespace {
@@ -109,6 +113,57 @@ TEST(LlmComposer, AStudyWithoutFeaturesGetsAnEmptyReportWithoutARequest) {
   ComposedReport report = composer.compose(empty);
   EXPECT_TRUE(report.sentences.empty());
   EXPECT_EQ(stub.request_count(), 0);
+}
+
+// `saerad report --composer llm --prior-report` end to end over the stub: the subject's previous study's
+// report reaches the prompt, a first study gets none, and every reported sentence has provenance.
+TEST(LlmComposerCli, ReportCommandSendsThePriorReportAndWritesProvenance) {
+  testing::TempDir dir;
+  const testing::TinyCohort cohort = testing::write_tiny_cohort(dir.path());
+  auto interpret = testing::run_saerad({"--quiet", "interpret", "--sae", (dir / "sae1").string(), "--embeddings",
+                                        (dir / "emb.safetensors").string(), "--studies",
+                                        (dir / "studies.csv").string(), "--out", (dir / "features.db").string()});
+  ASSERT_EQ(interpret.exit_code, 0) << interpret.err;
+  testing::write_cohort_rows(cohort, 200, 4, dir / "test_emb.safetensors");  // s200..s203: two subjects' pairs
+  StubLlmServer stub([](const StubRequest&) {
+    return StubReply::openai_json({{"sentences", {{{"sentence", "A finding."}, {"supported_by", {1}}}}}});
+  });
+  auto report = testing::run_saerad({"--json", "report", "--sae", (dir / "sae1").string(), "--features",
+                                     (dir / "features.db").string(), "--embeddings",
+                                     (dir / "test_emb.safetensors").string(), "--studies", (dir / "studies.csv").string(),
+                                     "--prior-report", "--composer", "llm", "--llm-url", stub.openai_url(),
+                                     "--llm-model", "stub-composer", "--out", (dir / "preds.jsonl").string()});
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const Json summary = Json::parse(report.out);
+  EXPECT_EQ(summary["studies"], 4);
+  EXPECT_EQ(summary["with_prior_report"], 2);  // s201 and s203 follow s200 and s202
+  int with_prior = 0;
+  for (const auto& request : stub.requests()) {
+    const std::string user = request.user_text();
+    const size_t at = user.find("Prior report: ");
+    if (at == std::string::npos) continue;
+    ++with_prior;
+    const bool from_s200 = user.compare(at + 14, cohort.rows[200].findings.size(), cohort.rows[200].findings) == 0;
+    const bool from_s202 = user.compare(at + 14, cohort.rows[202].findings.size(), cohort.rows[202].findings) == 0;
+    EXPECT_TRUE(from_s200 || from_s202) << user;
+  }
+  EXPECT_EQ(with_prior, 2);
+  std::ifstream preds(dir / "preds.jsonl");
+  int lines = 0;
+  for (std::string line; std::getline(preds, line); ++lines) {
+    const Json p = Json::parse(line);
+    if (p["report"].get<std::string>().empty()) continue;
+    ASSERT_FALSE(p["provenance"].empty()) << line;
+    EXPECT_FALSE(p["provenance"][0]["features"].empty()) << line;
+  }
+  EXPECT_EQ(lines, 4);
+
+  auto without_studies = testing::run_saerad({"report", "--sae", (dir / "sae1").string(), "--features",
+                                              (dir / "features.db").string(), "--embeddings",
+                                              (dir / "test_emb.safetensors").string(), "--prior-report", "--out",
+                                              (dir / "x.jsonl").string()});
+  EXPECT_EQ(without_studies.exit_code, 2);
+  EXPECT_NE(without_studies.err.find("--prior-report needs --studies"), std::string::npos) << without_studies.err;
 }
 
 }  // namespace

