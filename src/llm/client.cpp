@@ -215,6 +215,7 @@ std::unique_ptr<httplib::Client> LlmClient::connect() const {
   http->set_connection_timeout(whole, micros);
   http->set_read_timeout(whole, micros);
   http->set_write_timeout(whole, micros);
+  http->set_tcp_nodelay(true);  // headers and body go out as separate writes: without this, Nagle + delayed ACK add ~40 ms
   http->set_keep_alive(true);  // a worker's requests share one connection (httplib reconnects if it was closed)
   return http;
 }

@@ -84,6 +84,7 @@ class StubLlmServer {
     // Enough worker threads that the stub never limits a client's concurrency.
     server_.new_task_queue = [] { return new httplib::ThreadPool(24); };
     server_.set_keep_alive_max_count(1000);  // so a test can see a client reuse its connections
+    server_.set_tcp_nodelay(true);           // like real servers: no Nagle delay on small replies
     auto handle = [this](const httplib::Request& req, httplib::Response& res) {
       StubRequest request;
       request.path = req.path;
