@@ -14,7 +14,7 @@ namespace saerad::cli {
 namespace {
 
 struct DatasetArgs {
-  std::filesystem::path out;
+  std::filesystem::path out, labels_out;
   MimicCxrOptions mimic;
   IuXrayOptions iu;
   std::string iu_split;
@@ -36,7 +36,15 @@ std::vector<double> parse_fractions(const std::string& text) {
   return out;
 }
 
-void finish(const std::filesystem::path& out, DatasetBuild build, const Json& inputs) {
+void finish(const std::filesystem::path& out, DatasetBuild build, const Json& inputs,
+            const std::filesystem::path& labels_out = {}) {
+  if (!labels_out.empty()) {
+    if (build.reference_labels.empty())
+      fail_input("--labels-out {}: no CheXpert label table was read (give --labels, or put "
+                 "mimic-cxr-2.0.0-chexpert.csv.gz in --jpg-root)", labels_out.string());
+    const size_t n = write_reference_labels(labels_out, build);
+    if (!is_quiet()) std::fprintf(stderr, "wrote %s (%zu studies)\n", labels_out.c_str(), n);
+  }
   const DatasetSummary summary = write_dataset(out, std::move(build), inputs);
   if (json_output())
     print_json(summary.to_json());
@@ -56,6 +64,10 @@ Registration reg{{
       mimic->add_option("--reports", a->mimic.reports_root, "MIMIC-CXR reports root ([files/]pXX/pSUBJECT/sSTUDY.txt)");
       mimic->add_option("--metadata", a->mimic.metadata, "metadata CSV(.gz) (default: found in --jpg-root)");
       mimic->add_option("--split", a->mimic.split, "split CSV(.gz) (default: found in --jpg-root)");
+      mimic->add_option("--labels", a->mimic.labels,
+                        "CheXpert (or NegBio) label CSV(.gz) (default: mimic-cxr-2.0.0-chexpert found in --jpg-root)");
+      mimic->add_option("--labels-out", a->labels_out,
+                        "Also write the table's labels of the manifest's studies as a labels CSV (eval --ref-labels)");
       mimic->add_flag("--frontal-only", a->mimic.frontal_only, "Keep PA/AP images only");
       mimic->add_option("--out", a->out, "studies.csv to write")->required();
 
@@ -87,7 +99,7 @@ Registration reg{{
         const std::filesystem::path dir = a->out.parent_path();
         if (mimic->parsed()) {
           a->mimic.manifest_dir = dir;
-          finish(a->out, build_mimic_cxr(a->mimic, &inputs), inputs);
+          finish(a->out, build_mimic_cxr(a->mimic, &inputs), inputs, a->labels_out);
         } else if (iu->parsed()) {
           a->iu.manifest_dir = dir;
           a->iu.split_fractions = parse_fractions(a->iu_split);

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/atomic_file.hpp"
+#include "core/csv.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "core/progress.hpp"
@@ -35,6 +36,7 @@ DatasetSummary summarize_dataset(const DatasetBuild& build) {
       ++s.studies_per_split[r.split];
       s.with_findings += !r.findings.empty();
       s.with_impression += !r.impression.empty();
+      s.with_reference_labels += build.reference_labels.count(r.study_id);
     }
   }
   s.studies = studies.size();
@@ -52,6 +54,7 @@ Json DatasetSummary::to_json() const {
   j["malformed_skipped"] = malformed;
   j["missing_images"] = missing_images;
   j["missing_reports"] = missing_reports;
+  j["studies_with_reference_labels"] = with_reference_labels;
   Json per = Json::object();
   for (const auto& [split, views] : images) {
     Json v = Json::object();
@@ -67,6 +70,7 @@ Json DatasetSummary::to_json() const {
 std::string DatasetSummary::to_table() const {
   std::string s = fmt::format("{} rows, {} studies ({} with findings, {} with impression), {} subjects\n", rows,
                               studies, with_findings, with_impression, subjects);
+  if (with_reference_labels) s += fmt::format("{} studies with the dataset's CheXpert labels\n", with_reference_labels);
   if (malformed || missing_images || missing_reports)
     s += fmt::format("skipped: {} malformed, {} missing images; {} studies without a report\n", malformed,
                      missing_images, missing_reports);
@@ -100,6 +104,23 @@ DatasetSummary write_dataset(const fs::path& out, DatasetBuild build, const Json
   run_path.replace_extension(".run.json");
   write_json_file(run_path, run);
   return summary;
+}
+
+size_t write_reference_labels(const fs::path& out, const DatasetBuild& build) {
+  AtomicFile file(out);
+  std::vector<std::string> fields = {"study_id", "Reports"};
+  for (std::string_view name : kObservations) fields.emplace_back(name);
+  file.write(csv_line(fields));
+  std::set<std::string> written;
+  for (const StudyRow& r : build.rows) {
+    const auto labels = build.reference_labels.find(r.study_id);
+    if (labels == build.reference_labels.end() || !written.insert(r.study_id).second) continue;
+    fields = {r.study_id, r.impression.empty() ? r.findings : r.impression};
+    for (const auto& label : labels->second) fields.emplace_back(format_label(label));
+    file.write(csv_line(fields));
+  }
+  file.commit();
+  return written.size();
 }
 
 std::string manifest_image_path(const fs::path& image, const fs::path& manifest_dir) {

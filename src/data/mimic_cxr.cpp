@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <unordered_map>
 
@@ -12,6 +13,7 @@
 #include "core/hash.hpp"
 #include "core/progress.hpp"
 #include "core/strings.hpp"
+#include "text/chexpert.hpp"
 #include "text/sections.hpp"
 
 namespace saerad {
@@ -81,6 +83,32 @@ void read_splits(const fs::path& path, DatasetBuild& build, std::unordered_map<s
   build.malformed += size_t(table.skipped());
 }
 
+// study_id → labels from the chexpert (or negbio) table: subject_id, study_id, the 14 observations.
+std::unordered_map<std::string, ChexpertLabels> read_label_table(const fs::path& path, DatasetBuild& build) {
+  std::unordered_map<std::string, ChexpertLabels> out;
+  if (path.empty()) return out;
+  CsvTable table(CsvReader::from_string(read_table_text(path), path.string()));
+  const size_t study = table.require_column("study_id");
+  std::array<size_t, kNumObservations> columns{};
+  for (size_t k = 0; k < kNumObservations; ++k) columns[k] = table.require_column(kObservations[k]);
+  std::vector<std::string> row;
+  while (table.next(row)) {
+    ChexpertLabels labels;
+    std::string problem;
+    for (size_t k = 0; k < kNumObservations && problem.empty(); ++k)
+      if (!parse_label(row[columns[k]], labels[k]))
+        problem = fmt::format("column '{}': expected 1.0, 0.0, -1.0 or blank, got '{}'", kObservations[k], row[columns[k]]);
+    if (!all_digits(row[study])) problem = fmt::format("study_id '{}' is not a number", row[study]);
+    if (!problem.empty()) {
+      build.report_malformed(table.where(), problem);
+      continue;
+    }
+    out[row[study]] = labels;
+  }
+  build.malformed += size_t(table.skipped());
+  return out;
+}
+
 fs::path report_file(const fs::path& root, const std::string& subject, const std::string& study) {
   const fs::path rel = fs::path("p" + subject.substr(0, 2)) / ("p" + subject) / ("s" + study + ".txt");
   if (fs::exists(root / "files" / rel)) return root / "files" / rel;
@@ -118,11 +146,14 @@ DatasetBuild build_mimic_cxr(const MimicCxrOptions& o, Json* inputs) {
   DatasetBuild build;
   const fs::path metadata_path = default_table(o.metadata, o.jpg_root, "mimic-cxr-2.0.0-metadata");
   const fs::path split_path = default_table(o.split, o.jpg_root, "mimic-cxr-2.0.0-split");
+  const fs::path labels_path = default_table(o.labels, o.jpg_root, "mimic-cxr-2.0.0-chexpert");
   const auto metadata = read_metadata(metadata_path, build);
+  build.reference_labels = read_label_table(labels_path, build);
   std::unordered_map<std::string, std::string> split_by_dicom, split_by_study;
   read_splits(split_path, build, split_by_dicom, split_by_study);
   if (inputs) {
-    for (const auto& [name, p] : {std::pair{"metadata", metadata_path}, std::pair{"split", split_path}})
+    for (const auto& [name, p] : {std::pair{"metadata", metadata_path}, std::pair{"split", split_path},
+                                  std::pair{"labels", labels_path}})
       if (!p.empty()) (*inputs)[name] = fingerprint_file(p);
     if (!o.jpg_root.empty()) (*inputs)["jpg_root"] = fs::absolute(o.jpg_root).string();
     if (!o.reports_root.empty()) (*inputs)["reports_root"] = fs::absolute(o.reports_root).string();

@@ -1,7 +1,5 @@
 #include "eval/label_csv.hpp"
 
-#include <charconv>
-
 #include "core/csv.hpp"
 #include "core/error.hpp"
 #include "core/strings.hpp"
@@ -9,14 +7,11 @@
 namespace saerad::eval {
 namespace {
 
-std::optional<int> parse_label(std::string_view field, const std::string& where, std::string_view column) {
-  const std::string_view t = trim(field);
-  if (t.empty()) return std::nullopt;
-  double value = 0;
-  const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
-  if (ec != std::errc() || ptr != t.data() + t.size() || !(value == 1 || value == 0 || value == -1))
-    fail_input("{}: column '{}': expected 1, 0, -1 or blank, got '{}'", where, column, t);
-  return static_cast<int>(value);
+std::optional<int> parse_label_or_fail(std::string_view field, const std::string& where, std::string_view column) {
+  std::optional<int> label;
+  if (!parse_label(field, label))
+    fail_input("{}: column '{}': expected 1, 0, -1 or blank, got '{}'", where, column, trim(field));
+  return label;
 }
 
 }  // namespace
@@ -37,7 +32,7 @@ LabelTable read_label_csv(const std::filesystem::path& path, const std::vector<s
     LabelRow row;
     if (id_column) row.id = std::string(trim(fields[*id_column]));
     for (size_t c = 0; c < kNumObservations; ++c)
-      row.labels[c] = parse_label(fields[columns[c]], table.where(), kObservations[c]);
+      row.labels[c] = parse_label_or_fail(fields[columns[c]], table.where(), kObservations[c]);
     rows.push_back(std::move(row));
   }
   if (table.skipped() > 0) fail_input("{}: {} malformed rows (see the warnings above)", path.string(), table.skipped());

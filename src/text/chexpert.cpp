@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include "core/strings.hpp"
 #include "text/chexpert_phrases.hpp"
@@ -45,6 +46,17 @@ std::string_view format_label(const std::optional<int>& label) {
   if (*label == 1) return "1.0";
   if (*label == 0) return "0.0";
   return "-1.0";
+}
+
+bool parse_label(std::string_view field, std::optional<int>& label) {
+  const std::string_view t = trim(field);
+  label.reset();
+  if (t.empty()) return true;
+  double value = 0;
+  const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+  if (ec != std::errc() || ptr != t.data() + t.size() || !(value == 1 || value == 0 || value == -1)) return false;
+  label = static_cast<int>(value);
+  return true;
 }
 
 std::string chexpert_clean(std::string_view report) {

@@ -33,6 +33,8 @@ std::string chexpert_clean(std::string_view report);
 
 // A label as the labeler's CSV writes it: "1.0", "0.0", "-1.0" or "" (not mentioned).
 std::string_view format_label(const std::optional<int>& label);
+// The inverse, also taking "1", "0", "-1" and surrounding spaces: false when `field` is none of them.
+bool parse_label(std::string_view field, std::optional<int>& label);
 
 // One mention found in a report, for explanations and debugging (`saerad label --explain`).
 struct ChexpertMention {

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/atomic_file.hpp"
+#include "core/csv.hpp"
 #include "core/error.hpp"
 #include "core/json_io.hpp"
 #include "data/dataset.hpp"
@@ -13,6 +14,7 @@
 #include "data/iu_xray.hpp"
 #include "data/mimic_cxr.hpp"
 #include "support/test_support.hpp"
+#include "text/chexpert.hpp"
 
 namespace saerad {
 namespace {
@@ -124,6 +126,78 @@ TEST(MimicCxr, FrontalOnlyAndReportsOnly) {
   EXPECT_EQ(studies.rows[0].study_id, "50000001");
   EXPECT_EQ(studies.rows[0].image_path, "");
   EXPECT_EQ(studies.rows[1].subject_id, "11000011");
+}
+
+// MIMIC-CXR-JPG's CheXpert table (labels per study; one malformed value) becomes a labels CSV of the
+// manifest's studies that `eval --ref-labels` reads; a study without a table row is left out.
+TEST(MimicCxr, ChexpertTableBecomesReferenceLabels) {
+  MimicTree t;
+  std::string header = "subject_id,study_id";
+  for (std::string_view name : kObservations) header += "," + std::string(name);
+  write_gz(t.jpg / "mimic-cxr-2.0.0-chexpert.csv.gz",
+           header + "\n"
+                    "10000032,50000001,1.0,,,,,,,,,,,,,\n"                          // No Finding
+                    "10000032,50000002,,,1.0,,,0.0,,,-1.0,,1.0,,,\n"                // Cardiomegaly, Edema 0, ...
+                    "11000011,50000004,,,maybe,,,,,,,,,,,\n");                        // malformed: skipped
+  const fs::path out = t.dir / "studies.csv", labels = t.dir / "labels.csv";
+  const auto r = testing::run_saerad({"--json", "dataset", "mimic-cxr", "--jpg-root", t.jpg.string(), "--reports",
+                                      t.reports.parent_path().string(), "--out", out.string(), "--labels-out",
+                                      labels.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("mimic-cxr-2.0.0-chexpert.csv.gz:4: column 'Cardiomegaly': expected 1.0, 0.0, -1.0 or "
+                       "blank, got 'maybe'; skipped"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(parse_json(r.out, "stdout")["studies_with_reference_labels"], 2);
+  CsvTable table(CsvReader::open(labels));
+  EXPECT_EQ(table.header().at(0), "study_id");
+  EXPECT_EQ(table.header().at(1), "Reports");
+  const size_t cardiomegaly = table.require_column("Cardiomegaly"), atelectasis = table.require_column("Atelectasis"),
+               no_finding = table.require_column("No Finding"), effusion = table.require_column("Pleural Effusion");
+  std::vector<std::vector<std::string>> rows;
+  for (std::vector<std::string> row; table.next(row);) rows.push_back(row);
+  ASSERT_EQ(rows.size(), 2u);  // 50000004's row was malformed; one row per study, not per image
+  EXPECT_EQ(rows[0][0], "50000001");
+  EXPECT_EQ(rows[0][1], "No acute cardiopulmonary process.");  // the impression the labels came from
+  EXPECT_EQ(rows[0][no_finding], "1.0");
+  EXPECT_EQ(rows[1][0], "50000002");
+  EXPECT_EQ(rows[1][cardiomegaly], "1.0");
+  EXPECT_EQ(rows[1][atelectasis], "-1.0");
+  EXPECT_EQ(rows[1][effusion], "1.0");
+  EXPECT_EQ(rows[1][no_finding], "");
+
+  // Asking for labels where there is no table is an error naming the option.
+  fs::remove(t.jpg / "mimic-cxr-2.0.0-chexpert.csv.gz");
+  const auto none = testing::run_saerad({"dataset", "mimic-cxr", "--jpg-root", t.jpg.string(), "--out", out.string(),
+                                         "--labels-out", labels.string()});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.err.find("--labels-out"), std::string::npos) << none.err;
+}
+
+TEST(Manifest, PreviousStudyIsTheSubjectsLatestEarlierOne) {
+  Manifest m;
+  auto add = [&](const char* study, const char* subject, const char* when) {
+    StudyRow row;
+    row.study_id = study;
+    row.subject_id = subject;
+    row.study_datetime = when;
+    m.rows.push_back(row);
+    m.rows.push_back(row);  // a second image of the study: still one study
+  };
+  add("c", "p1", "2020-03-01T08:00:00");
+  add("a", "p1", "2020-01-01T08:00:00");
+  add("b1", "p1", "2020-02-01T08:00:00");
+  add("b2", "p1", "2020-02-01T08:00:00");  // same time as b1: neither is the other's prior
+  add("x", "p2", "2020-02-01T08:00:00");
+  add("undated", "p1", "");
+  const auto previous = m.previous_studies();
+  auto prior = [&](const std::string& s) { return previous.count(s) ? previous.at(s)->study_id : std::string("-"); };
+  EXPECT_EQ(prior("a"), "-");
+  EXPECT_EQ(prior("b1"), "a");
+  EXPECT_EQ(prior("b2"), "a");
+  EXPECT_EQ(prior("c"), "b2");  // the later of the tied pair in file order (stable)
+  EXPECT_EQ(prior("x"), "-");   // another subject
+  EXPECT_EQ(prior("undated"), "-");
 }
 
 TEST(MimicCxr, DatetimeFormats) {
