@@ -1,7 +1,12 @@
-// DICOM decoding on files made here with DCMTK: the 8-bit arrays the documented rule gives
+// DICOM decoding on files made here with DCMTK (uncompressed, and compressed with DCMTK's encoders): the 8-bit arrays the documented rule gives
 // (stored bits → rescale → VOI LUT / window → MONOCHROME1 inversion → min–max to 0..255), first frame only.
 #include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
+#include <dcmtk/dcmdata/dcrleerg.h>
 #include <dcmtk/dcmdata/dctk.h>
+#include <dcmtk/dcmjpeg/djencode.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -15,13 +20,15 @@ namespace {
 
 struct DicomSpec {
   int rows = 1, columns = 1, bits_allocated = 8, bits_stored = 8, representation = 0, frames = 1;
+  int samples_per_pixel = 1, planar = 0;  // colour: 3 samples, interleaved (0) or one plane per colour (1)
   std::string photometric = "MONOCHROME2";
   std::string slope, intercept, center, width;
   std::vector<uint16_t> samples;  // all frames, row-major (8-bit values when bits_allocated = 8)
   std::vector<uint16_t> voi_lut;  // with descriptor {size, 0, 16}
 };
 
-std::filesystem::path write_dicom(const std::filesystem::path& path, const DicomSpec& spec) {
+std::filesystem::path write_dicom(const std::filesystem::path& path, const DicomSpec& spec,
+                                  E_TransferSyntax syntax = EXS_LittleEndianExplicit) {
   DcmFileFormat file;
   DcmDataset* ds = file.getDataset();
   ds->putAndInsertString(DCM_SOPClassUID, UID_DigitalXRayImageStorageForPresentation);
@@ -29,7 +36,8 @@ std::filesystem::path write_dicom(const std::filesystem::path& path, const Dicom
   ds->putAndInsertString(DCM_Modality, "DX");
   ds->putAndInsertUint16(DCM_Rows, Uint16(spec.rows));
   ds->putAndInsertUint16(DCM_Columns, Uint16(spec.columns));
-  ds->putAndInsertUint16(DCM_SamplesPerPixel, 1);
+  ds->putAndInsertUint16(DCM_SamplesPerPixel, Uint16(spec.samples_per_pixel));
+  if (spec.samples_per_pixel == 3) ds->putAndInsertUint16(DCM_PlanarConfiguration, Uint16(spec.planar));
   ds->putAndInsertString(DCM_PhotometricInterpretation, spec.photometric.c_str());
   ds->putAndInsertUint16(DCM_BitsAllocated, Uint16(spec.bits_allocated));
   ds->putAndInsertUint16(DCM_BitsStored, Uint16(spec.bits_stored));
@@ -53,7 +61,11 @@ std::filesystem::path write_dicom(const std::filesystem::path& path, const Dicom
   } else {
     ds->putAndInsertUint16Array(DCM_PixelData, spec.samples.data(), static_cast<unsigned long>(spec.samples.size()));
   }
-  const OFCondition status = file.saveFile(path.c_str(), EXS_LittleEndianExplicit);
+  if (syntax != EXS_LittleEndianExplicit) {  // compress with DCMTK's own encoder
+    const OFCondition compressed = ds->chooseRepresentation(syntax, nullptr);
+    EXPECT_TRUE(compressed.good() && ds->canWriteXfer(syntax)) << compressed.text();
+  }
+  const OFCondition status = file.saveFile(path.c_str(), syntax);
   EXPECT_TRUE(status.good()) << status.text();
   return path;
 }
@@ -133,6 +145,76 @@ TEST_F(Dicom, CorruptTruncatedAndPixelFreeFilesAreClearErrors) {
     FAIL() << "a DICOM without pixels decoded";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("sr.dcm: DICOM has no pixel data"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(Dicom, ColourInterleavedPlanarAndYbrFull) {
+  // Two pixels: red and a grey (10, 20, 30 in RGB).
+  DicomSpec rgb{.columns = 2, .samples_per_pixel = 3, .photometric = "RGB", .samples = {255, 0, 0, 10, 20, 30}};
+  Image image = read_image(write_dicom(dir / "rgb.dcm", rgb));
+  EXPECT_EQ(image.channels, 3);
+  EXPECT_EQ(image.pixels, (std::vector<uint8_t>{255, 0, 0, 10, 20, 30}));
+  DicomSpec planar = rgb;
+  planar.planar = 1;
+  planar.samples = {255, 10, 0, 20, 0, 30};  // R plane, G plane, B plane
+  EXPECT_EQ(read_image(write_dicom(dir / "planar.dcm", planar)).pixels, (std::vector<uint8_t>{255, 0, 0, 10, 20, 30}));
+  // YBR_FULL (full-range BT.601): Y 76, Cb 85, Cr 255 is pure red to within rounding; Y=Cb=Cr neutral grey.
+  DicomSpec ybr{.columns = 2, .samples_per_pixel = 3, .photometric = "YBR_FULL", .samples = {76, 85, 255, 128, 128, 128}};
+  const Image converted = read_image(write_dicom(dir / "ybr.dcm", ybr));
+  ASSERT_EQ(converted.pixels.size(), 6u);
+  EXPECT_NEAR(converted.pixels[0], 255, 1);
+  EXPECT_NEAR(converted.pixels[1], 0, 1);
+  EXPECT_NEAR(converted.pixels[2], 0, 1);
+  EXPECT_EQ((std::vector<uint8_t>(converted.pixels.begin() + 3, converted.pixels.end())),
+            (std::vector<uint8_t>{128, 128, 128}));
+}
+
+// Compressed transfer syntaxes decode through DCMTK's codecs to the same pixels as the uncompressed file.
+TEST_F(Dicom, LosslessJpegAndRleDecodeLikeUncompressed) {
+  DicomSpec spec{.rows = 8, .columns = 8, .bits_allocated = 16, .bits_stored = 12};
+  for (int i = 0; i < 64; ++i) spec.samples.push_back(uint16_t((i * 61) % 4096));
+  const std::vector<uint8_t> plain = decoded(write_dicom(dir / "plain.dcm", spec));
+  DJEncoderRegistration::registerCodecs();
+  DcmRLEEncoderRegistration::registerCodecs();
+  EXPECT_EQ(decoded(write_dicom(dir / "jpeg-lossless.dcm", spec, EXS_JPEGProcess14SV1)), plain);
+  EXPECT_EQ(decoded(write_dicom(dir / "rle.dcm", spec, EXS_RLELossless)), plain);
+  DJEncoderRegistration::cleanup();
+  DcmRLEEncoderRegistration::cleanup();
+}
+
+// JPEG 2000 has no decoder in Debian's DCMTK: refused with the file, the syntax and a way out.
+TEST_F(Dicom, Jpeg2000IsAClearError) {
+  DcmFileFormat file;
+  DcmDataset* ds = file.getDataset();
+  ds->putAndInsertString(DCM_SOPClassUID, UID_DigitalXRayImageStorageForPresentation);
+  ds->putAndInsertString(DCM_SOPInstanceUID, "1.2.826.0.1.3680043.2.1143.2");
+  ds->putAndInsertUint16(DCM_Rows, 4);
+  ds->putAndInsertUint16(DCM_Columns, 4);
+  ds->putAndInsertUint16(DCM_SamplesPerPixel, 1);
+  ds->putAndInsertString(DCM_PhotometricInterpretation, "MONOCHROME2");
+  ds->putAndInsertUint16(DCM_BitsAllocated, 8);
+  ds->putAndInsertUint16(DCM_BitsStored, 8);
+  ds->putAndInsertUint16(DCM_HighBit, 7);
+  ds->putAndInsertUint16(DCM_PixelRepresentation, 0);
+  // Encapsulated pixel data: an empty offset table and one fragment (a JPEG 2000 codestream would go there).
+  auto* pixels = new DcmPixelData(DCM_PixelData);
+  auto* sequence = new DcmPixelSequence(DCM_PixelSequenceTag);
+  sequence->insert(new DcmPixelItem(DCM_PixelItemTag));
+  const Uint8 fragment[8] = {0xFF, 0x4F, 0xFF, 0x51, 0, 0, 0, 0};
+  auto* item = new DcmPixelItem(DCM_PixelItemTag);
+  item->putUint8Array(fragment, 8);
+  sequence->insert(item);
+  pixels->putOriginalRepresentation(EXS_JPEG2000LosslessOnly, nullptr, sequence);
+  ds->insert(pixels);
+  ASSERT_TRUE(file.saveFile((dir / "j2k.dcm").c_str(), EXS_JPEG2000LosslessOnly).good());
+  try {
+    read_image(dir / "j2k.dcm");
+    FAIL() << "a JPEG 2000 DICOM decoded";
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("j2k.dcm"), std::string::npos) << what;
+    EXPECT_NE(what.find("JPEG 2000"), std::string::npos) << what;
+    EXPECT_NE(what.find("gdcmconv"), std::string::npos) << what;
   }
 }
 
