@@ -55,6 +55,8 @@ Registration reg{{
           ->capture_default_str();
       cmd.add_option("--checkpoint-every", o.checkpoint_every, "Steps between checkpoints")->capture_default_str();
       cmd.add_option("--log-every", o.log_every, "Steps between training_log.jsonl lines (0 = ~200 lines)")->capture_default_str();
+      cmd.add_option("--kernel", o.kernel, "Step kernel: auto (fast where the architecture has one), fast, reference")
+          ->capture_default_str();
       cmd.add_flag("--resume", o.resume, "Continue from OUT/checkpoint (same options) to bit-identical weights");
       cmd.add_flag("--overwrite", o.overwrite, "Start afresh even if OUT holds a checkpoint");
       cmd.add_flag("!--no-plots", o.plots, "Skip the SVG plots");

@@ -1,5 +1,7 @@
 #include "sae/architecture.hpp"
 
+#include <cstdlib>
+
 #include "core/strings.hpp"
 #include "sae/dense_ops.hpp"
 
@@ -49,7 +51,21 @@ void Architecture::after_step(const ArchConfig& config, Params& params, const St
   if (unit_norm_decoder()) dense::normalize_rows(params.get("W_dec"), config.d_sae, config.d_in);
 }
 
-std::unique_ptr<StepKernel<float>> make_step_kernel(const Architecture& arch, const ArchConfig& config, int64_t max_batch) {
+KernelChoice parse_kernel_choice(const std::string& name) {
+  if (name == "auto") return KernelChoice::Auto;
+  if (name == "fast") return KernelChoice::Fast;
+  if (name == "reference") return KernelChoice::Reference;
+  fail_input("SAE step kernel must be auto, fast or reference, not '{}'", name);
+}
+
+std::unique_ptr<StepKernel<float>> make_step_kernel(const Architecture& arch, const ArchConfig& config, int64_t max_batch,
+                                                    KernelChoice choice, const FastKernelOptions& options) {
+  if (choice == KernelChoice::Auto)
+    if (const char* env = std::getenv("SAERAD_SAE_KERNEL"); env && *env) choice = parse_kernel_choice(env);
+  if (choice == KernelChoice::Reference) return arch.reference_kernel(config, max_batch);
+  std::unique_ptr<StepKernel<float>> fast = arch.fast_kernel(config, max_batch, options);
+  if (fast) return fast;
+  if (choice == KernelChoice::Fast) fail_input("the SAE architecture '{}' has no fast step kernel", arch.name());
   return arch.reference_kernel(config, max_batch);
 }
 

@@ -83,6 +83,32 @@ class StepKernel {
   // x: [B, d] (training units, contiguous) → grad (same layout as params, overwritten), out.
   virtual void step(const BasicParams<T>& params, const T* x, int64_t batch, const StepContext<T>& ctx,
                     BasicParams<T>& grad, StepOutputs<T>& out) = 0;
+  // "reference" or "fast" (tests and the bench check which one make_step_kernel chose).
+  virtual const char* kind() const { return "reference"; }
+  // Steps a fast kernel handed to the dense reference because too many latents were active (see
+  // FastKernelOptions::max_density); always 0 for the reference kernel.
+  virtual int64_t dense_fallbacks() const { return 0; }
+};
+
+// Which step kernel train_sae uses: auto = the fast one where the architecture has one (the environment
+// variable SAERAD_SAE_KERNEL=reference|fast|auto overrides auto), else the reference.
+enum class KernelChoice { Auto, Fast, Reference };
+KernelChoice parse_kernel_choice(const std::string& name);  // "auto" | "fast" | "reference"; InputError otherwise
+
+// Tuning of the fast kernels (issue 4): the defaults suit training; tests pin them.
+struct FastKernelOptions {
+  // A step whose selected entries exceed this fraction of B·m (early training, before the sparsity penalty
+  // bites) runs on the dense reference: gathers lose to the GEMMs there. Measured at ×64, B = 1024 (gated-hybrid):
+  // L0 534 (1.1%) fast 2.4× faster; break-even near L0 1400 (2.9%). Unused by top-k selection, whose entries
+  // are bounded by B·(k + k_aux).
+  double max_density = 0.025;
+  // Rows of one encoder-GEMM tile ([tile_rows, m] floats of workspace: 192 MiB at m = 49,152). OpenBLAS packs
+  // all of W_enc once per call, so small tiles cost: at ×64, B = 4096, 256-row tiles took 1.2× the time of one
+  // sgemm, 1024-row tiles 1.0×.
+  int64_t tile_rows = 1024;
+  // A step that falls back runs the reference on chunks of this many rows (its workspace is 6 · rows · m
+  // floats: 1.2 GB at ×64 instead of 4.7 GB for a 4096 batch at once).
+  int64_t fallback_rows = 1024;
 };
 
 // Tensors in SAELens names and shapes (W_enc [d, m], W_dec [m, d], ...), before or after folding.
@@ -108,6 +134,11 @@ class Architecture {
   // The exact dense reference kernel (float for training, double for the gradient tests).
   virtual std::unique_ptr<StepKernel<float>> reference_kernel(const ArchConfig& config, int64_t max_batch) const = 0;
   virtual std::unique_ptr<StepKernel<double>> reference_kernel_f64(const ArchConfig& config, int64_t max_batch) const = 0;
+  // The sparse fast kernel (issue 4), checked against the reference; null where the architecture has none.
+  virtual std::unique_ptr<StepKernel<float>> fast_kernel(const ArchConfig& /*config*/, int64_t /*max_batch*/,
+                                                         const FastKernelOptions& /*options*/) const {
+    return nullptr;
+  }
 
   // Hooks around Adam. project_gradients runs before clipping (unit-norm archs remove the radial component
   // of the decoder gradient); after_step runs after Adam (renormalise decoder rows, update buffers).
@@ -136,8 +167,10 @@ std::unique_ptr<Architecture> make_topk_architecture();
 std::unique_ptr<Architecture> make_batchtopk_architecture();
 std::unique_ptr<Architecture> make_jumprelu_architecture();
 
-// A step kernel for training: today always the reference; issue 4 selects a fast kernel here when one
-// exists for the architecture.
-std::unique_ptr<StepKernel<float>> make_step_kernel(const Architecture& arch, const ArchConfig& config, int64_t max_batch);
+// A step kernel for training: the fast kernel where the architecture has one (auto), or as chosen.
+// Fast for an architecture without one is an InputError.
+std::unique_ptr<StepKernel<float>> make_step_kernel(const Architecture& arch, const ArchConfig& config, int64_t max_batch,
+                                                    KernelChoice choice = KernelChoice::Auto,
+                                                    const FastKernelOptions& options = {});
 
 }  // namespace saerad

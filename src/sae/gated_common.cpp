@@ -4,6 +4,7 @@
 
 #include "sae/arch_common.hpp"
 #include "sae/dense_ops.hpp"
+#include "sae/fast_kernel.hpp"
 
 namespace saerad {
 
@@ -162,6 +163,11 @@ std::unique_ptr<StepKernel<float>> GatedArchitecture::reference_kernel(const Arc
 
 std::unique_ptr<StepKernel<double>> GatedArchitecture::reference_kernel_f64(const ArchConfig& c, int64_t max_batch) const {
   return std::make_unique<GatedKernel<double>>(c, variant(c), max_batch);
+}
+
+std::unique_ptr<StepKernel<float>> GatedArchitecture::fast_kernel(const ArchConfig& c, int64_t max_batch,
+                                                                  const FastKernelOptions& options) const {
+  return make_fast_gated_kernel(c, variant(c), max_batch, options, [this, c](int64_t rows) { return reference_kernel(c, rows); });
 }
 
 void GatedArchitecture::encode(const ArchConfig& c, const Params& params, const float* x, int64_t n, float* f) const {

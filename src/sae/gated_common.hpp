@@ -46,6 +46,8 @@ class GatedArchitecture : public Architecture {
   void init(const ArchConfig& config, Params& params, Rng& rng, const float* b_dec_init) const override;
   std::unique_ptr<StepKernel<float>> reference_kernel(const ArchConfig& config, int64_t max_batch) const override;
   std::unique_ptr<StepKernel<double>> reference_kernel_f64(const ArchConfig& config, int64_t max_batch) const override;
+  std::unique_ptr<StepKernel<float>> fast_kernel(const ArchConfig& config, int64_t max_batch,
+                                                 const FastKernelOptions& options) const override;
   void encode(const ArchConfig& config, const Params& params, const float* x, int64_t n, float* f) const override;
   SaelensTensors to_saelens(const ArchConfig& config, const Params& params) const override;
   Json saelens_config(const ArchConfig& config) const override;

@@ -8,6 +8,7 @@
 
 #include "sae/arch_common.hpp"
 #include "sae/dense_ops.hpp"
+#include "sae/fast_kernel.hpp"
 #include "sae/topk_common.hpp"
 
 namespace saerad {
@@ -122,6 +123,10 @@ class JumpReluArchitecture final : public Architecture {
   }
   std::unique_ptr<StepKernel<double>> reference_kernel_f64(const ArchConfig& c, int64_t max_batch) const override {
     return std::make_unique<JumpReluKernel<double>>(c, max_batch);
+  }
+  std::unique_ptr<StepKernel<float>> fast_kernel(const ArchConfig& c, int64_t max_batch,
+                                                 const FastKernelOptions& options) const override {
+    return make_fast_jumprelu_kernel(c, max_batch, options, [this, c](int64_t rows) { return reference_kernel(c, rows); });
   }
   void encode(const ArchConfig& c, const Params& params, const float* x, int64_t n, float* f) const override {
     topk_preactivations(params, x, n, c.d_in, c.d_sae, f);  // π = W_enc(x − b_dec) + b_enc

@@ -4,6 +4,7 @@
 
 #include "sae/arch_common.hpp"
 #include "sae/dense_ops.hpp"
+#include "sae/fast_kernel.hpp"
 
 namespace saerad {
 
@@ -98,6 +99,10 @@ class ReluArchitecture final : public Architecture {
   }
   std::unique_ptr<StepKernel<double>> reference_kernel_f64(const ArchConfig& c, int64_t max_batch) const override {
     return std::make_unique<ReluKernel<double>>(c, max_batch);
+  }
+  std::unique_ptr<StepKernel<float>> fast_kernel(const ArchConfig& c, int64_t max_batch,
+                                                 const FastKernelOptions& options) const override {
+    return make_fast_relu_kernel(c, max_batch, options, [this, c](int64_t rows) { return reference_kernel(c, rows); });
   }
   void encode(const ArchConfig& c, const Params& params, const float* x, int64_t n, float* f) const override {
     dense::linear_rows(x, n, c.d_in, params.get("W_enc"), c.d_sae, params.get("b_enc"), f);

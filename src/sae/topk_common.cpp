@@ -4,6 +4,7 @@
 
 #include "sae/arch_common.hpp"
 #include "sae/dense_ops.hpp"
+#include "sae/fast_kernel.hpp"
 
 namespace saerad {
 
@@ -176,6 +177,11 @@ std::unique_ptr<StepKernel<float>> TopkFamilyArchitecture::reference_kernel(cons
 
 std::unique_ptr<StepKernel<double>> TopkFamilyArchitecture::reference_kernel_f64(const ArchConfig& c, int64_t max_batch) const {
   return std::make_unique<TopkKernel<double>>(c, batch_selection_, max_batch);
+}
+
+std::unique_ptr<StepKernel<float>> TopkFamilyArchitecture::fast_kernel(const ArchConfig& c, int64_t max_batch,
+                                                                       const FastKernelOptions& options) const {
+  return make_fast_topk_kernel(c, batch_selection_, max_batch, options, [this, c](int64_t rows) { return reference_kernel(c, rows); });
 }
 
 SaelensTensors TopkFamilyArchitecture::to_saelens(const ArchConfig& c, const Params& params) const {

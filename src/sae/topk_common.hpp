@@ -43,6 +43,8 @@ class TopkFamilyArchitecture : public Architecture {
   void init(const ArchConfig& config, Params& params, Rng& rng, const float* b_dec_init) const override;
   std::unique_ptr<StepKernel<float>> reference_kernel(const ArchConfig& config, int64_t max_batch) const override;
   std::unique_ptr<StepKernel<double>> reference_kernel_f64(const ArchConfig& config, int64_t max_batch) const override;
+  std::unique_ptr<StepKernel<float>> fast_kernel(const ArchConfig& config, int64_t max_batch,
+                                                 const FastKernelOptions& options) const override;
   SaelensTensors to_saelens(const ArchConfig& config, const Params& params) const override;
 
  protected:

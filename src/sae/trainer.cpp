@@ -209,6 +209,7 @@ TrainResult train_sae(const Embeddings& data, const TrainOptions& o) {
   const Architecture& arch = architecture(o.architecture);
   const ArchConfig config = make_arch_config(o, data.dim());
   validate_options(o, config);
+  (void)parse_kernel_choice(o.kernel);  // a bad --kernel fails before any work
   const int64_t d = config.d_in, m = config.d_sae;
   const TrainingSplit split = prepare_training_split(data, o.holdout, o.seed);
   const auto n_train = int64_t(split.train.size());
@@ -261,7 +262,8 @@ TrainResult train_sae(const Embeddings& data, const TrainOptions& o) {
   fs::create_directories(o.out_dir);
 
   // ---- the loop: nothing below allocates per step ----
-  std::unique_ptr<StepKernel<float>> kernel = make_step_kernel(arch, config, B);
+  std::unique_ptr<StepKernel<float>> kernel = make_step_kernel(arch, config, B, parse_kernel_choice(o.kernel),
+                                                                FastKernelOptions{.max_density = o.fast_max_density});
   Params grad(layout);
   StepOutputs<float> out;
   out.resize(m);

@@ -49,6 +49,11 @@ struct TrainOptions {
   bool resume = false;                    // continue from out_dir/checkpoint
   bool overwrite = false;                 // start afresh even where out_dir holds a checkpoint
   bool plots = true;                      // loss / L0 / density SVGs in out_dir
+  std::string kernel = "auto";            // step kernel: auto | fast | reference (architecture.hpp KernelChoice);
+                                          // not part of the trajectory options: fast and reference agree to
+                                          // float rounding (tests/sae/test_fast_kernels.cpp)
+  double fast_max_density = 0.025;        // fast kernel: steps with more active entries than this fraction of
+                                          // batch × latents run on the reference (FastKernelOptions::max_density)
   int64_t stop_after_steps = 0;           // > 0: stop (after checkpointing) once this many steps are done;
                                           // a later resume continues to the full schedule
 };
