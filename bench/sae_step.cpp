@@ -235,6 +235,7 @@ int run(const BenchOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  saerad::reexec_with_passive_openmp_wait(argv);
   BenchOptions o;
   bool no_coretype = false;
   for (int i = 1; i < argc; ++i) {

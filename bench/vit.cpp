@@ -115,6 +115,7 @@ int run_once(int batch, int iterations) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  saerad::reexec_with_passive_openmp_wait(argv);
   int batch = 1, iterations = 2, threads = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--batch")) batch = std::atoi(argv[i + 1]);

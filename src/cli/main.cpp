@@ -78,6 +78,7 @@ int run(int argc, char** argv) {
 }  // namespace saerad::cli
 
 int main(int argc, char** argv) {
+  saerad::reexec_with_passive_openmp_wait(argv);
   try {
     return saerad::cli::run(argc, argv);
   } catch (const saerad::InputError& e) {

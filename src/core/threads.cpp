@@ -1,7 +1,9 @@
 #include "core/threads.hpp"
 
 #include <omp.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <thread>
 
 extern "C" {
@@ -26,6 +28,12 @@ void set_thread_count(int threads) {
 int thread_count() {
   if (g_threads == 0) set_thread_count(0);
   return g_threads;
+}
+
+void reexec_with_passive_openmp_wait(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY")) return;
+  ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  ::execv("/proc/self/exe", argv);
 }
 
 const char* openblas_config() { return openblas_get_config(); }
