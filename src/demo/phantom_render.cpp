@@ -210,9 +210,9 @@ void draw_devices(Layer& metal, Layer& plastic, const Projection& proj, const Ge
   if (st.has(Finding::kEndotrachealTube)) {
     const double tip = g.carina - 0.035 - 0.03 * st.finding(Finding::kEndotrachealTube).y;
     const std::vector<Point> tube = {{cx + 0.003, -0.05}, {cx + 0.002, tip}};
-    stroke(plastic, proj, {{cx - 0.0075, -0.05}, {cx - 0.0075, tip}}, 0.0022, 0.6);
-    stroke(plastic, proj, {{cx + 0.0115, -0.05}, {cx + 0.0115, tip}}, 0.0022, 0.6);
-    stroke(metal, proj, tube, 0.0018, 0.9);  // radio-opaque stripe
+    stroke(plastic, proj, {{cx - 0.0075, -0.05}, {cx - 0.0075, tip}}, 0.003, 0.6);
+    stroke(plastic, proj, {{cx + 0.0115, -0.05}, {cx + 0.0115, tip}}, 0.003, 0.6);
+    stroke(metal, proj, tube, 0.0035, 0.9);  // radio-opaque stripe
   }
   if (st.has(Finding::kCentralLine)) {
     const auto& cl = st.finding(Finding::kCentralLine);
@@ -226,14 +226,14 @@ void draw_devices(Layer& metal, Layer& plastic, const Projection& proj, const Ge
     else  // right arm PICC
       path = {g.at(-1, 0.49, g.apex + 0.07), g.at(-1, 0.34 * s, g.apex + 0.04), g.at(-1, 0.14 * s, g.apex + 0.06),
               {cx - 0.035 * s, g.apex + 0.11}, {cx - 0.03 * s, tip}};
-    stroke(metal, proj, spline(path), 0.0024, 0.86);
+    stroke(metal, proj, spline(path), 0.0035, 0.86);
   }
   if (st.has(Finding::kNasogastricTube)) {
     const double dome = g.dome[1];
     stroke(metal, proj,
            spline({{cx + 0.004, -0.05}, {cx + 0.006, g.carina}, {cx + 0.02, dome - 0.05}, {cx + 0.06, dome + 0.04},
                    {cx + 0.15 * s, dome + 0.07}, {cx + 0.19 * s, dome + 0.04}}),
-           0.003, 0.85);
+           0.0045, 0.85);
   }
 }
 
@@ -252,7 +252,7 @@ void draw_linear_findings(Layer& opaque, Layer& lucent, const Projection& proj, 
   }
   if (st.has(Finding::kAtelectasis)) {
     const auto& at = st.finding(Finding::kAtelectasis);
-    const double width = std::array{0.005, 0.008, 0.012}[int(at.severity)];
+    const double width = std::array{0.008, 0.012, 0.016}[int(at.severity)];
     for (int side : sides_of(at.side)) {
       const double v = g.zone_height(side, at.zone, at.y);
       const double d0 = 0.08 + 0.08 * at.x, d1 = d0 + 0.10 + 0.04 * at.x, tilt = 0.015 * (at.x - 0.3);
@@ -346,7 +346,7 @@ Image render_phantom(const PhantomStudy& study, int size) {
       if (present(Finding::kConsolidation) && covers(Finding::kConsolidation, side)) {
         const auto& c = F[size_t(Finding::kConsolidation)];
         const double cv = g.zone_height(side, c.zone, c.y), cd = (0.32 + 0.3 * c.x) * TW;
-        const double R = std::array{0.05, 0.075, 0.105}[int(c.severity)] * s;
+        const double R = std::array{0.06, 0.085, 0.115}[int(c.severity)] * s;
         const double blob = std::exp(-(sq(d - cd) + sq(v - cv) * 1.4) / (2 * sq(R)));
         const double patch = clamp01(1.6 * blob + 0.5 * patches.at(u * 1.7, v * 1.7) * blob);
         I = lerp(I, 0.6, 0.8 * patch * air);
@@ -356,7 +356,7 @@ Image render_phantom(const PhantomStudy& study, int size) {
       if (present(Finding::kNodule) && covers(Finding::kNodule, side)) {
         const auto& n = F[size_t(Finding::kNodule)];
         const double nv = g.zone_height(side, n.zone, n.y), nd = (0.35 + 0.45 * n.x) * TW;
-        double r = std::array{0.011, 0.019, 0.038}[int(n.severity)] * s;
+        double r = std::array{0.014, 0.022, 0.042}[int(n.severity)] * s;
         const double theta = std::atan2(v - nv, d - nd);
         if (n.severity == Severity::kSevere) r *= 1 + 0.14 * std::sin(5 * theta + 7 * n.x);  // lobulated mass
         const double dist = std::hypot(d - nd, v - nv);
@@ -439,7 +439,7 @@ Image render_phantom(const PhantomStudy& study, int size) {
       I += bone * bone_gain * body;
 
       // Linear findings and devices.
-      I += 0.14 * opaque.at(px, py) * body;
+      I += 0.2 * opaque.at(px, py) * body;
       I -= 0.06 * lucent.at(px, py) * air;
       if (present(Finding::kPacemaker)) {
         const int pm_side = F[size_t(Finding::kPacemaker)].side == Side::kLeft ? 1 : -1;

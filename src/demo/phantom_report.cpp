@@ -156,7 +156,7 @@ void describe_lungs(const PhantomStudy& st, ReportBuilder& b) {
     if (n.severity == Severity::kSevere)
       b.add(b.pick({"a 4 cm mass in " + where + ".", "there is a large mass in " + where + "."}), {{"Lung Lesion", 1}});
     else {
-      const std::string size = n.severity == Severity::kMild ? "8 mm" : "1.5 cm";
+      const std::string size = n.severity == Severity::kMild ? "1 cm" : "2 cm";
       b.add(b.pick({"a " + size + " nodule in " + where + ".", "there is a " + size + " pulmonary nodule in " + where + ".",
                     "well-circumscribed " + size + " nodule projecting over " + where + "."}),
             {{"Lung Lesion", 1}});
