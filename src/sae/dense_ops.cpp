@@ -21,20 +21,26 @@ void gemm<double>(bool ta, bool tb, int64_t M, int64_t N, int64_t K, double alph
               alpha, A, ta ? int(M) : int(K), B, tb ? int(K) : int(N), beta, C, int(N));
 }
 
+namespace {
+// out[b, :] += bias for every row b of out [B, n] (no-op without a bias).
+template <class T>
+void add_bias_to_rows(T* out, int64_t B, int64_t n, const T* bias) {
+  if (!bias) return;
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t i = 0; i < n; ++i) out[b * n + i] += bias[i];
+}
+}  // namespace
+
 template <class T>
 void linear_rows(const T* x, int64_t B, int64_t d, const T* W, int64_t m, const T* bias, T* out) {
   gemm<T>(false, true, B, m, d, T(1), x, W, T(0), out);
-  if (bias)
-    for (int64_t b = 0; b < B; ++b)
-      for (int64_t i = 0; i < m; ++i) out[b * m + i] += bias[i];
+  add_bias_to_rows(out, B, m, bias);
 }
 
 template <class T>
 void decode(const T* f, int64_t B, int64_t m, const T* W_dec, int64_t d, const T* b_dec, T* xhat) {
   gemm<T>(false, false, B, d, m, T(1), f, W_dec, T(0), xhat);
-  if (b_dec)
-    for (int64_t b = 0; b < B; ++b)
-      for (int64_t j = 0; j < d; ++j) xhat[b * d + j] += b_dec[j];
+  add_bias_to_rows(xhat, B, d, b_dec);
 }
 
 template <class T>
