@@ -44,10 +44,10 @@ Registration reg{{
       cmd.add_option("--out", o.out, "Predictions JSONL (id, report, provenance)");
       cmd.add_flag("--store", o.store, "Also write the reports into the feature store's `reports` table");
       cmd.add_option("--composer", a->composer, "extractive (offline) | llm")->capture_default_str();
-      cmd.add_option("--max-features", o.report.max_features, "At most this many features per report (0 = all)")
-          ->capture_default_str();
-      cmd.add_option("--min-importance", o.report.min_importance, "Leave out features below this importance")
-          ->capture_default_str();
+      cmd.add_option("--max-features", o.max_features,
+                     "At most this many features per report (0 = all; default: the store's recorded setting, else 0)");
+      cmd.add_option("--min-importance", o.min_importance,
+                     "Leave out features below this importance (default: the store's recorded setting, else 0)");
       a->llm.add_to(cmd);
       return [a] {
         auto& o = a->options;

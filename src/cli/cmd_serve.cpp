@@ -22,8 +22,10 @@ Registration reg{{
       cmd.add_option("--port", o->port, "Port")->capture_default_str()->check(CLI::Range(1, 65535));
       cmd.add_option("--upload-limit-mb", o->upload_limit_mb, "Largest accepted upload (larger: 413)")->capture_default_str();
       cmd.add_option("--http-threads", o->threads, "HTTP worker threads")->capture_default_str()->check(CLI::Range(2, 256));
-      cmd.add_option("--max-features", o->max_features, "At most this many features per uploaded report (0 = all)")
-          ->capture_default_str();
+      cmd.add_option("--max-features", o->max_features,
+                     "At most this many features per uploaded report (0 = all; default: the store's recorded setting)");
+      cmd.add_option("--min-importance", o->min_importance,
+                     "Leave out features below this importance (default: the store's recorded setting, else 0)");
       return [o] { serve::run_viewer(*o); };
     },
 }};

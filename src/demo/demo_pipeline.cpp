@@ -270,6 +270,18 @@ Json run_demo(const DemoOptions& o) {
   const SparseActivations acts = clock.run("encode", [&] { return encode_embeddings(sae, all); });
 
   // 6. Reports for the test split, composed from the interpretable features.
+  ReportOptions ro;
+  ro.max_features = kReportMaxFeatures;
+  // A feature must carry at least kMinImportanceRatio times an average active feature's share of the study
+  // (importance is normalised per study, so that share is about 1 / L0). A study whose activation is
+  // spread thinly over many features — in the demo mostly the normal ones — then keeps none, and gets the
+  // normal-study report.
+  ro.min_importance = min_importance_for(trained.metrics);
+  ro.empty_report = kNormalStudyReport;
+  {  // recorded with the store, so `saerad report` and `saerad serve` on the demo write the same reports
+    FeatureStore writable(store_path, FeatureStore::Mode::ReadWrite);
+    record_report_options(writable, ro);
+  }
   const FeatureStore store(store_path, FeatureStore::Mode::ReadOnly);
   std::unique_ptr<Composer> composer;
   if (client)
@@ -278,12 +290,6 @@ Json run_demo(const DemoOptions& o) {
     composer = std::make_unique<ExtractiveComposer>(labeler);
   std::vector<GeneratedReport> generated(test_rows.size());
   clock.run("report", [&] {
-    ReportOptions ro;
-    ro.max_features = kReportMaxFeatures;
-    // A feature must carry at least kMinImportanceRatio times an average active feature's share of the study
-    // (importance is normalised per study, so that share is about 1 / L0). A study whose activation is
-    // spread thinly over many features — in the demo mostly the normal ones — then keeps none.
-    ro.min_importance = min_importance_for(trained.metrics);
     ReportGenerator generator(sae, store, *composer, ro);
     SparseActivations test_acts;
     test_acts.d_sae = acts.d_sae;
@@ -293,13 +299,7 @@ Json run_demo(const DemoOptions& o) {
       test_acts.append_row(acts.row_indices(r), acts.row_values(r));
       contexts.push_back({all.study_ids[size_t(r)], "", ""});
     }
-    generator.generate_all(test_acts, contexts, [&](size_t i, GeneratedReport report) {
-      if (report.error.empty() && report.report.empty()) {  // no feature stands out: a normal study
-        report.report = kNormalStudyReport;
-        report.provenance = Json::array({{{"sentence", kNormalStudyReport}, {"features", Json::array()}}});
-      }
-      generated[i] = std::move(report);
-    });
+    generator.generate_all(test_acts, contexts, [&](size_t i, GeneratedReport report) { generated[i] = std::move(report); });
     return 0;
   });
 

@@ -1,5 +1,7 @@
 #include "report/report_generator.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <unordered_set>
 
@@ -85,13 +87,42 @@ ReportGenerator::ReportGenerator(std::vector<float> decoder_norms, const Feature
     : decoder_norms_(std::move(decoder_norms)), catalog_(FeatureCatalog::load(store)), composer_(composer),
       options_(options) {}
 
+void record_report_options(FeatureStore& store, const ReportOptions& options) {
+  store.set_meta("report_max_features", std::to_string(options.max_features));
+  store.set_meta("report_min_importance", fmt::format("{:.17g}", options.min_importance));
+  store.set_meta("report_empty_text", options.empty_report);
+}
+
+ReportOptions recorded_report_options(const FeatureStore& store) {
+  ReportOptions options;
+  try {
+    if (auto v = store.meta("report_max_features")) options.max_features = std::stoi(*v);
+    if (auto v = store.meta("report_min_importance")) options.min_importance = std::stod(*v);
+  } catch (const std::exception&) {
+    fail_input("{}: malformed report settings in its meta table", store.path().string());
+  }
+  if (auto v = store.meta("report_empty_text")) options.empty_report = *v;
+  return options;
+}
+
+ReportOptions report_options_for(const FeatureStore& store, std::optional<int> max_features,
+                                 std::optional<double> min_importance) {
+  ReportOptions options = recorded_report_options(store);
+  if (max_features) options.max_features = *max_features;
+  if (min_importance) options.min_importance = *min_importance;
+  return options;
+}
+
 GeneratedReport ReportGenerator::finish(const StudyContext& context, std::vector<ActiveFeature> active,
                                         const ComposeOutcome& outcome) const {
   GeneratedReport r;
   r.study_id = context.study_id;
   r.composer = composer_.name();
   r.composer_model = composer_.model();
-  if (outcome.report) {
+  if (outcome.report && outcome.report->sentences.empty() && !options_.empty_report.empty()) {
+    r.report = options_.empty_report;  // no feature qualified: the configured normal-study report
+    r.provenance = Json::array({{{"sentence", r.report}, {"features", Json::array()}}});
+  } else if (outcome.report) {
     r.report = outcome.report->text();
     r.provenance = outcome.report->provenance(active, options_.examples_per_feature);
     // Leakage: the study was among the examples whose reports wrote a description this report used.

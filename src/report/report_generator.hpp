@@ -31,7 +31,17 @@ struct ReportOptions {
   int max_features = 0;         // at most this many interpretable features go to the composer (0 = all)
   double min_importance = 0;    // features below this importance are left out
   size_t examples_per_feature = 0;  // example study ids per feature in provenance (0 = all stored, usually k)
+  std::string empty_report;     // the report of a study none of whose features qualify ("" = leave it empty)
 };
+
+// Report settings recorded in a feature store's meta (report_max_features, report_min_importance,
+// report_empty_text) by whoever tuned them for that store — `saerad demo` does — so that `report` and
+// `serve` write the same reports by default; their flags override. Unrecorded settings keep their defaults.
+void record_report_options(FeatureStore& store, const ReportOptions& options);
+ReportOptions recorded_report_options(const FeatureStore& store);
+// The recorded settings with the given ones (flags) taking precedence.
+ReportOptions report_options_for(const FeatureStore& store, std::optional<int> max_features,
+                                 std::optional<double> min_importance);
 
 // Optional context per study (the paper's ablations: indication, prior report).
 struct StudyContext {

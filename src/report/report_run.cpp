@@ -62,7 +62,7 @@ ReportRunSummary run_report(const ReportRunOptions& o, Composer& composer) {
   FeatureStore store(o.features, o.store ? FeatureStore::Mode::ReadWrite : FeatureStore::Mode::ReadOnly);
   if (auto fp = store.meta("sae_fingerprint"); fp && *fp != sae.fingerprint())
     fail_input("{}: feature store describes another SAE ({}; {} is {})", o.features, *fp, o.sae_dir, sae.fingerprint());
-  ReportGenerator generator(sae, store, composer, o.report);
+  ReportGenerator generator(sae, store, composer, report_options_for(store, o.max_features, o.min_importance));
   if (generator.catalog().interpretable_count() == 0)
     log_warning(fmt::format("{}: no interpretable feature descriptions; reports will be empty (run interpret)",
                             o.features));

@@ -4,6 +4,7 @@
 // provenance), optionally the feature store's `reports` table.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,9 @@ struct ReportRunOptions {
   std::string indication;          // for --image
   std::string study_id;            // for --image (default: the image's file name)
   bool store = false;              // also write the store's `reports` table
-  ReportOptions report;
+  // Report settings: those recorded in the feature store (recorded_report_options), overridden by these.
+  std::optional<int> max_features;
+  std::optional<double> min_importance;
 };
 
 struct ReportRunSummary {

@@ -20,7 +20,7 @@ class SaeReportPipeline : public ReportPipeline {
         encoder_(std::move(encoder)),
         store_(options.store, FeatureStore::Mode::ReadOnly),
         composer_(labeler_),
-        generator_(sae_, store_, composer_, ReportOptions{.max_features = options.max_features}) {
+        generator_(sae_, store_, composer_, report_options_for(store_, options.max_features, options.min_importance)) {
     if (encoder_->dim() != sae_.d_in())
       fail_input("the encoder {} makes {}-dim embeddings, but the SAE in {} takes d_in = {}", encoder_->fingerprint(),
                  encoder_->dim(), options.sae_dir, sae_.d_in());

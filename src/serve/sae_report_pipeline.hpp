@@ -3,6 +3,7 @@
 // the SAE → report/ReportGenerator with the offline extractive composer → a report with provenance.
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "serve/report_pipeline.hpp"
@@ -14,7 +15,9 @@ struct PipelineOptions {
   std::filesystem::path model_dir;  // HF DINOv2 / Rad-DINO folder, or empty
   std::string encoder;              // "builtin", or empty: model_dir, else what the SAE was trained on if builtin
   std::filesystem::path store;      // the feature store (descriptions and examples for the composer)
-  int max_features = 0;             // ReportOptions::max_features (0 = all interpretable active features)
+  // Report settings: the store's recorded ones (recorded_report_options), overridden by these.
+  std::optional<int> max_features;  // 0 = all interpretable active features
+  std::optional<double> min_importance;
 };
 
 // Loads the SAE and the encoder. Throws InputError when no encoder can be chosen.

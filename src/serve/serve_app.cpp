@@ -20,7 +20,7 @@ void run_viewer(const ServeOptions& options) {
 
   std::unique_ptr<ReportPipeline> pipeline = make_sae_report_pipeline(
       {.sae_dir = options.sae, .model_dir = options.model, .encoder = options.encoder, .store = options.features,
-       .max_features = options.max_features});
+       .max_features = options.max_features, .min_importance = options.min_importance});
   {
     FeatureStore store(options.features, FeatureStore::Mode::ReadOnly);
     std::map<std::string, std::string> meta;

@@ -2,6 +2,7 @@
 // `saerad serve` as one call: load studies.csv, the SAE and the encoder, check the feature store was made
 // with them, and serve the viewer until interrupted. The CLI file only parses options into ServeOptions.
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,8 @@ struct ServeOptions {
   int port = 8765;
   double upload_limit_mb = 50;
   int threads = 16;
-  int max_features = 0;
+  std::optional<int> max_features;       // default: the store's recorded setting, else all
+  std::optional<double> min_importance;  // default: the store's recorded setting, else 0
 };
 
 void run_viewer(const ServeOptions& options);  // blocks; throws InputError on bad options or a mismatch
