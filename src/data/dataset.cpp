@@ -108,15 +108,14 @@ DatasetSummary write_dataset(const fs::path& out, DatasetBuild build, const Json
 
 size_t write_reference_labels(const fs::path& out, const DatasetBuild& build) {
   AtomicFile file(out);
-  std::vector<std::string> fields = {"study_id", "Reports"};
-  for (std::string_view name : kObservations) fields.emplace_back(name);
+  std::vector<std::string> fields = label_csv_header("study_id");
   file.write(csv_line(fields));
   std::set<std::string> written;
   for (const StudyRow& r : build.rows) {
     const auto labels = build.reference_labels.find(r.study_id);
     if (labels == build.reference_labels.end() || !written.insert(r.study_id).second) continue;
     fields = {r.study_id, r.impression.empty() ? r.findings : r.impression};
-    for (const auto& label : labels->second) fields.emplace_back(format_label(label));
+    append_label_fields(fields, labels->second);
     file.write(csv_line(fields));
   }
   file.commit();

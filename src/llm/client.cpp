@@ -152,15 +152,14 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 LlmResult LlmClient::complete(const LlmRequest& request) {
   const auto start = std::chrono::steady_clock::now();
-  LlmResult result = complete_one(request, nullptr);
+  LlmResult result = complete_one(request, cache_ ? cache_key(request) : std::string(), nullptr);
   std::lock_guard lock(mutex_);
   totals_.seconds += seconds_since(start);
   return result;
 }
 
-LlmResult LlmClient::complete_one(const LlmRequest& request, httplib::Client* http) {
+LlmResult LlmClient::complete_one(const LlmRequest& request, const std::string& key, httplib::Client* http) {
   LlmResult result;
-  const std::string key = cache_ ? cache_key(request) : std::string();
   std::optional<Json> cached = cache_ ? cache_->get(key) : std::nullopt;
   if (cached && cached->contains("value") && !schema_violation((*cached)["value"], request.schema)) {
     result.status = LlmStatus::Ok;
@@ -312,10 +311,12 @@ std::vector<LlmResult> LlmClient::complete_all(const std::vector<LlmRequest>& re
   // Identical requests are sent once: `distinct` lists the first of each, `copies[i]` the later ones.
   std::vector<size_t> distinct;
   std::vector<std::vector<size_t>> copies(requests.size());
+  std::vector<std::string> keys(requests.size());
   {
     std::unordered_map<std::string, size_t> first_with_key;
     for (size_t i = 0; i < requests.size(); ++i) {
-      auto [at, inserted] = first_with_key.emplace(cache_key(requests[i]), i);
+      keys[i] = cache_key(requests[i]);
+      auto [at, inserted] = first_with_key.emplace(keys[i], i);
       if (inserted) distinct.push_back(i);
       else copies[at->second].push_back(i);
     }
@@ -328,7 +329,7 @@ std::vector<LlmResult> LlmClient::complete_all(const std::vector<LlmRequest>& re
       std::unique_ptr<httplib::Client> http = config_.dry_run ? nullptr : connect();
       for (size_t n = next++; n < distinct.size(); n = next++) {
         const size_t i = distinct[n];
-        results[i] = complete_one(requests[i], http.get());
+        results[i] = complete_one(requests[i], keys[i], http.get());
         for (size_t copy : copies[i]) {
           LlmResult& answer = results[copy] = results[i];
           answer.from_cache = answer.ok();  // answered without sending anything

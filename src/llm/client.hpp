@@ -145,7 +145,8 @@ class LlmClient {
 
  private:
   // `http` is the caller's kept-alive connection (one per complete_all worker); null opens one for this request.
-  LlmResult complete_one(const LlmRequest& request, httplib::Client* http);  // cache, dry run, send; no timing
+  // `key` is cache_key(request) (computed by the caller, which may need it too).
+  LlmResult complete_one(const LlmRequest& request, const std::string& key, httplib::Client* http);  // no timing
   LlmResult complete_uncached(const LlmRequest& request, httplib::Client* http);
   std::unique_ptr<httplib::Client> connect() const;
   void record(const LlmRequest& request, const LlmResult& result);

@@ -48,6 +48,18 @@ std::string_view format_label(const std::optional<int>& label) {
   return "-1.0";
 }
 
+std::vector<std::string> label_csv_header(std::string_view id_column) {
+  std::vector<std::string> fields;
+  if (!id_column.empty()) fields.emplace_back(id_column);
+  fields.emplace_back("Reports");
+  for (std::string_view name : kObservations) fields.emplace_back(name);
+  return fields;
+}
+
+void append_label_fields(std::vector<std::string>& fields, const ChexpertLabels& labels) {
+  for (const auto& label : labels) fields.emplace_back(format_label(label));
+}
+
 bool parse_label(std::string_view field, std::optional<int>& label) {
   const std::string_view t = trim(field);
   label.reset();

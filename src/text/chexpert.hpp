@@ -33,6 +33,10 @@ std::string chexpert_clean(std::string_view report);
 
 // A label as the labeler's CSV writes it: "1.0", "0.0", "-1.0" or "" (not mentioned).
 std::string_view format_label(const std::optional<int>& label);
+// The labeler's CSV columns (formats.md "Labels"): `id_column` first unless empty, "Reports", the 14.
+std::vector<std::string> label_csv_header(std::string_view id_column);
+// Appends a row's 14 label fields in that order.
+void append_label_fields(std::vector<std::string>& fields, const ChexpertLabels& labels);
 // The inverse, also taking "1", "0", "-1" and surrounding spaces: false when `field` is none of them.
 bool parse_label(std::string_view field, std::optional<int>& label);
 

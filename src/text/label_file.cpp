@@ -128,17 +128,14 @@ LabelFileSummary label_reports_file(const LabelFileOptions& o) {
   }
 
   AtomicFile out(o.out);
-  std::vector<std::string> fields;
-  if (!o.id_column.empty()) fields.push_back(o.id_column);
-  fields.push_back("Reports");
-  for (std::string_view name : kObservations) fields.emplace_back(name);
+  std::vector<std::string> fields = label_csv_header(o.id_column);
   out.write(csv_line(fields));
   for (size_t i = 0; i < kept.size(); ++i) {
     fields.clear();
     if (!o.id_column.empty()) fields.push_back(kept[i].id);
     fields.push_back(kept[i].text);
+    append_label_fields(fields, labels[i]);
     for (size_t k = 0; k < kNumObservations; ++k) {
-      fields.emplace_back(format_label(labels[i][k]));
       const auto& l = labels[i][k];
       ++summary.counts[k][!l ? 3 : *l == 1 ? 0 : *l == 0 ? 1 : 2];
     }
