@@ -8,7 +8,7 @@
 // per sample (one shared threshold: the batch's quantile). topk / batchtopk keep k = --l0 per sample.
 // No latent is dead, so AuxK does not run.
 //   bench/sae_step [--d 768] [--expansion 64] [--batch 4096] [--steps 5] [--arch NAME|all] [--threads T]
-//                  [--kernel both|fast|reference] [--l0 32] [--tile-rows 256] [--no-coretype]
+//                  [--kernel both|fast|reference] [--l0 32] [--tile-rows 256] [--encoder auto|bf16|fp32] [--no-coretype]
 // --no-coretype re-executes the bench with OPENBLAS_CORETYPE removed from the environment (OpenBLAS picks its
 // kernels when it loads, so this needs a fresh process).
 #include <cblas.h>
@@ -55,6 +55,7 @@ struct BenchOptions {
   std::string kernel = "both";
   int64_t l0 = 32;
   int64_t tile_rows = saerad::FastKernelOptions{}.tile_rows;
+  std::string encoder = "auto";
 };
 
 // A field of /proc/self/status ("VmHWM", "VmRSS") in MiB; -1 when unreadable.
@@ -97,6 +98,7 @@ struct StepTiming {
   double gemm_s = 0, select_s = 0;  // fast kernel: encoder GEMM tiles and the selection pass (within kernel_s)
   double l0 = 0;
   int64_t fallbacks = 0;  // fast kernel steps that ran on the reference (too dense)
+  std::string encoder_product;  // "float32" or "bf16-screened"
 };
 
 // The threshold t such that about l0 of m pre-activations u = x W_encᵀ (b_dec = 0 at init) exceed it per
@@ -160,7 +162,8 @@ StepTiming time_architecture(const saerad::Architecture& arch, const BenchOption
                  double(config.d_sae) * (sizeof(uint8_t) + sizeof(float))) / kMiB;
   const double rss_before = proc_status_mib("VmRSS");
   std::unique_ptr<saerad::StepKernel<float>> kernel = saerad::make_step_kernel(arch, config, B, choice,
-                                                                                 saerad::FastKernelOptions{.tile_rows = o.tile_rows});
+                                                                                 saerad::FastKernelOptions{.tile_rows = o.tile_rows,
+                                                                                 .encoder = saerad::parse_encoder_precision(o.encoder)});
   StepTiming warmup;
   one_step(warmup, *kernel);  // page faults, thread pools, workspace first touch
   t.kernel_rss_mib = proc_status_mib("VmRSS") - rss_before;
@@ -181,6 +184,7 @@ StepTiming time_architecture(const saerad::Architecture& arch, const BenchOption
   }
   t.l0 = out.stats.l0;
   t.fallbacks = kernel->dense_fallbacks();
+  t.encoder_product = kernel->encoder_product();
   return t;
 }
 
@@ -193,12 +197,14 @@ int run(const BenchOptions& o) {
               (long long)o.d, (long long)m, (long long)o.expansion, (long long)o.batch, o.steps, (long long)o.l0);
   std::printf("OPENBLAS_CORETYPE=%s, active kernel set %s, threads %d\n", coretype ? coretype : "(unset)",
               saerad::openblas_core_name(), saerad::thread_count());
+  std::printf("AVX512-BF16 %s: --encoder %s\n", saerad::sparse::bf16_screen_supported() ? "available" : "not available",
+              o.encoder.c_str());
   std::fflush(stdout);
   const double sgemm = encoder_sgemm_seconds(o.batch, o.d, m);
   std::printf("encoder sgemm [%lld,%lld]x[%lld,%lld]: %.1f ms (%.1f GFLOP/s)\n\n", (long long)o.batch, (long long)o.d,
               (long long)o.d, (long long)m, 1e3 * sgemm, 2.0 * double(o.batch) * double(o.d) * double(m) / sgemm / 1e9);
-  std::printf("%-13s %-9s %10s %10s %8s %8s %10s %10s %10s %9s %9s %11s %10s %10s %6s %8s\n", "architecture", "kernel",
-              "ms/step", "kernel ms", "gemm ms", "sel ms", "optim ms", "samples/s", "step/sgemm", "step/gemm", "epoch s",
+  std::printf("%-13s %-9s %-13s %10s %10s %8s %8s %10s %10s %10s %9s %9s %11s %10s %10s %6s %8s\n", "architecture", "kernel",
+              "encoder", "ms/step", "kernel ms", "enc ms", "sel ms", "optim ms", "samples/s", "step/sgemm", "step/enc", "epoch s",
               "state MiB", "kernel MiB", "VmHWM MiB", "L0", "speedup");
   std::fflush(stdout);
   const double steps_per_epoch = std::ceil(kEpochSamples / double(o.batch));
@@ -210,8 +216,8 @@ int run(const BenchOptions& o) {
       const StepTiming t = time_architecture(saerad::architecture(name), o, saerad::parse_kernel_choice(kernel));
       const double step = t.kernel_s + t.optimizer_s;
       if (std::string(kernel) == "reference") reference_step = step;
-      std::printf("%-13s %-9s %10.1f %10.1f %8.1f %8.1f %10.1f %10.0f %10.2f %9s %9.0f %11.0f %10.0f %10.0f %6.1f %8s%s\n",
-                  name.c_str(), kernel, 1e3 * step, 1e3 * t.kernel_s, 1e3 * t.gemm_s, 1e3 * t.select_s, 1e3 * t.optimizer_s,
+      std::printf("%-13s %-9s %-13s %10.1f %10.1f %8.1f %8.1f %10.1f %10.0f %10.2f %9s %9.0f %11.0f %10.0f %10.0f %6.1f %8s%s\n",
+                  name.c_str(), kernel, t.encoder_product.c_str(), 1e3 * step, 1e3 * t.kernel_s, 1e3 * t.gemm_s, 1e3 * t.select_s, 1e3 * t.optimizer_s,
                   double(o.batch) / step, step / sgemm, t.gemm_s > 0 ? fmt_ratio(step / t.gemm_s).c_str() : "",
                   steps_per_epoch * step, t.state_mib, t.kernel_rss_mib, proc_status_mib("VmHWM"), t.l0,
                   reference_step > 0 && std::string(kernel) == "fast" ? fmt_ratio(reference_step / step).c_str() : "",
@@ -220,7 +226,7 @@ int run(const BenchOptions& o) {
     }
   }
   std::printf("\nstate = params + grad + Adam m, v + one batch + step outputs; kernel = RSS growth from the step "
-              "kernel's workspace (first step); gemm / sel = the fast kernel's encoder-GEMM tiles and the selection pass over them (part of kernel ms); step/gemm = step / that GEMM time, both from the same step (robust to the machine's speed drifting between the sgemm measurement and the step); VmHWM = process peak so far (includes the sgemm buffers and "
+              "kernel's workspace (first step); encoder = how the encoder product was computed (float32 GEMM tiles, or the bf16 screen with float32 re-computation of what passes, sae/bf16_screen.hpp); enc / sel = the fast kernel's encoder product (GEMM tiles or screen + re-computation) and the selection pass (part of kernel ms); step/enc = step / that encoder time, both from the same step (robust to the machine's speed drifting between the sgemm measurement and the step); VmHWM = process peak so far (includes the sgemm buffers and "
               "earlier architectures); epoch = %.0f steps of %.0f embeddings; speedup = reference / fast step\n",
               steps_per_epoch, kEpochSamples);
   return 0;
@@ -228,7 +234,7 @@ int run(const BenchOptions& o) {
 
 [[noreturn]] void usage_error(const char* message) {
   std::fprintf(stderr, "sae_step: %s\nusage: sae_step [--d N] [--expansion N] [--batch N] [--steps N] [--arch NAME|all] "
-                       "[--threads N] [--kernel both|fast|reference] [--l0 N] [--tile-rows N] [--no-coretype]\n", message);
+                       "[--threads N] [--kernel both|fast|reference] [--l0 N] [--tile-rows N] [--encoder auto|bf16|fp32] [--no-coretype]\n", message);
   std::exit(2);
 }
 
@@ -255,6 +261,7 @@ int main(int argc, char** argv) {
     else if (a == "--kernel") o.kernel = v;
     else if (a == "--l0") o.l0 = std::atoll(v);
     else if (a == "--tile-rows") o.tile_rows = std::atoll(v);
+    else if (a == "--encoder") o.encoder = v;
     else usage_error(("unknown option " + a).c_str());
   }
   if (o.d < 1 || o.expansion < 1 || o.batch < 1 || o.steps < 1 || o.l0 < 1)

@@ -57,6 +57,9 @@ Registration reg{{
       cmd.add_option("--log-every", o.log_every, "Steps between training_log.jsonl lines (0 = ~200 lines)")->capture_default_str();
       cmd.add_option("--kernel", o.kernel, "Step kernel: auto (fast where the architecture has one), fast, reference")
           ->capture_default_str();
+      cmd.add_option("--encoder", o.encoder,
+                     "Fast kernel's encoder product: auto (bf16 screen + float32 re-check on CPUs with AVX512-BF16), bf16, fp32")
+          ->capture_default_str();
       cmd.add_flag("--resume", o.resume, "Continue from OUT/checkpoint (same options) to bit-identical weights");
       cmd.add_flag("--overwrite", o.overwrite, "Start afresh even if OUT holds a checkpoint");
       cmd.add_flag("!--no-plots", o.plots, "Skip the SVG plots");

@@ -58,12 +58,22 @@ KernelChoice parse_kernel_choice(const std::string& name) {
   fail_input("SAE step kernel must be auto, fast or reference, not '{}'", name);
 }
 
+EncoderPrecision parse_encoder_precision(const std::string& name) {
+  if (name == "auto") return EncoderPrecision::Auto;
+  if (name == "bf16") return EncoderPrecision::Bf16Screened;
+  if (name == "fp32") return EncoderPrecision::Float32;
+  fail_input("SAE encoder precision must be auto, bf16 or fp32, not '{}'", name);
+}
+
 std::unique_ptr<StepKernel<float>> make_step_kernel(const Architecture& arch, const ArchConfig& config, int64_t max_batch,
                                                     KernelChoice choice, const FastKernelOptions& options) {
   if (choice == KernelChoice::Auto)
     if (const char* env = std::getenv("SAERAD_SAE_KERNEL"); env && *env) choice = parse_kernel_choice(env);
   if (choice == KernelChoice::Reference) return arch.reference_kernel(config, max_batch);
-  std::unique_ptr<StepKernel<float>> fast = arch.fast_kernel(config, max_batch, options);
+  FastKernelOptions fast_options = options;
+  if (fast_options.encoder == EncoderPrecision::Auto)
+    if (const char* env = std::getenv("SAERAD_SAE_ENCODER"); env && *env) fast_options.encoder = parse_encoder_precision(env);
+  std::unique_ptr<StepKernel<float>> fast = arch.fast_kernel(config, max_batch, fast_options);
   if (fast) return fast;
   if (choice == KernelChoice::Fast) fail_input("the SAE architecture '{}' has no fast step kernel", arch.name());
   return arch.reference_kernel(config, max_batch);

@@ -88,12 +88,21 @@ class StepKernel {
   // Steps a fast kernel handed to the dense reference because too many latents were active (see
   // FastKernelOptions::max_density); always 0 for the reference kernel.
   virtual int64_t dense_fallbacks() const { return 0; }
+  // How the last step computed the encoder product: "float32" or "bf16-screened" (sae/bf16_screen.hpp).
+  virtual const char* encoder_product() const { return "float32"; }
 };
 
 // Which step kernel train_sae uses: auto = the fast one where the architecture has one (the environment
 // variable SAERAD_SAE_KERNEL=reference|fast|auto overrides auto), else the reference.
 enum class KernelChoice { Auto, Fast, Reference };
 KernelChoice parse_kernel_choice(const std::string& name);  // "auto" | "fast" | "reference"; InputError otherwise
+
+// The fast kernels' encoder product: Auto = the bf16 screen with float32 re-computation (sae/bf16_screen.hpp)
+// where the CPU has AVX512-BF16 and the architecture selects latent by latent, else float32 GEMM tiles; the
+// environment variable SAERAD_SAE_ENCODER=auto|bf16|fp32 overrides Auto. Bf16Screened on a CPU without it is an
+// error.
+enum class EncoderPrecision { Auto, Bf16Screened, Float32 };
+EncoderPrecision parse_encoder_precision(const std::string& name);  // "auto" | "bf16" | "fp32"; InputError otherwise
 
 // Tuning of the fast kernels (issue 4): the defaults suit training; tests pin them.
 struct FastKernelOptions {
@@ -109,6 +118,7 @@ struct FastKernelOptions {
   // A step that falls back runs the reference on chunks of this many rows (its workspace is 6 · rows · m
   // floats: 1.2 GB at ×64 instead of 4.7 GB for a 4096 batch at once).
   int64_t fallback_rows = 1024;
+  EncoderPrecision encoder = EncoderPrecision::Auto;
 };
 
 // Tensors in SAELens names and shapes (W_enc [d, m], W_dec [m, d], ...), before or after folding.

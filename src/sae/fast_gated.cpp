@@ -9,20 +9,23 @@ namespace saerad {
 
 namespace {
 
-class GatedSelector final : public sparse::RowSelector {
+class GatedSelector final : public sparse::ElementwiseSelector<GatedSelector> {
  public:
   const float* b_gate = nullptr;
   const float* b_mag = nullptr;
   const float* exp_r = nullptr;
   int64_t m = 0;
-  // u: [m] → the open gates of the row
-  void select(int64_t, const float* u, std::vector<sparse::Entry>& out) const override {
-    for (int64_t i = 0; i < m; ++i) {
-      const float pi_gate = u[i] + b_gate[i];
-      if (!(pi_gate > 0.0f)) continue;
-      const float pi_mag = exp_r[i] * u[i] + b_mag[i];
-      out.push_back({int32_t(i), pi_mag > 0.0f ? pi_mag : 0.0f, pi_gate, u[i]});
-    }
+  // latent i with pre-activation u: an entry where the gate is open
+  void consider(int64_t i, float u, std::vector<sparse::Entry>& out) const {
+    const float pi_gate = u + b_gate[i];
+    if (!(pi_gate > 0.0f)) return;
+    const float pi_mag = exp_r[i] * u + b_mag[i];
+    out.push_back({int32_t(i), pi_mag > 0.0f ? pi_mag : 0.0f, pi_gate, u});
+  }
+  // u + b_gate > 0 ⇔ u > −b_gate (negation is exact; a positive exact sum never rounds to 0)
+  bool screen_thresholds(float* threshold) const override {
+    for (int64_t i = 0; i < m; ++i) threshold[i] = -b_gate[i];
+    return true;
   }
 };
 

@@ -21,7 +21,7 @@ class FastKernel : public StepKernel<float> {
   FastKernel(const ArchConfig& config, int64_t max_batch, const FastKernelOptions& options, ReferenceFactory make_reference)
       : config_(config), d_(config.d_in), m_(config.d_sae), max_batch_(max_batch), options_(options),
         make_reference_(std::move(make_reference)) {
-    tiles_.reserve(max_batch, m_, options.tile_rows);
+    tiles_.reserve(max_batch, d_, m_, options.tile_rows, options.encoder);
     row_partial_.resize(size_t(max_batch));
   }
   void step(const Params& params, const float* x, int64_t batch, const StepContext<float>& ctx, Params& grad,
@@ -33,6 +33,7 @@ class FastKernel : public StepKernel<float> {
   }
   const char* kind() const override { return "fast"; }
   int64_t dense_fallbacks() const override { return fallbacks_; }
+  const char* encoder_product() const override { return tiles_.last_screened ? "bf16-screened" : "float32"; }
   // The last step's encoder GEMM and selection times (bench/sae_step's breakdown).
   const sparse::EncoderTiles& encoder() const { return tiles_; }
 

@@ -11,26 +11,36 @@ namespace saerad {
 
 namespace {
 
-class ThresholdSelector final : public sparse::RowSelector {
+class ThresholdSelector final : public sparse::ElementwiseSelector<ThresholdSelector> {
  public:
   const float* b_enc = nullptr;
   const float* theta = nullptr;  // null: relu (threshold 0, no window)
   float bandwidth = 0;
   int64_t m = 0;
-  void select(int64_t, const float* u, std::vector<sparse::Entry>& out) const override {
+  void consider(int64_t i, float u, std::vector<sparse::Entry>& out) const {
     if (!theta) {
-      for (int64_t i = 0; i < m; ++i) {
-        const float z = u[i] + b_enc[i];
-        if (z > 0.0f) out.push_back({int32_t(i), z, 0.0f, z});
-      }
+      const float z = u + b_enc[i];
+      if (z > 0.0f) out.push_back({int32_t(i), z, 0.0f, z});
       return;
     }
+    const float pi = u + b_enc[i];
+    const bool open = pi > theta[i];
+    const float w = (pi - theta[i]) / bandwidth;  // as the reference evaluates the kernel window
+    if (open || (w > -0.5f && w < 0.5f)) out.push_back({int32_t(i), open ? pi : 0.0f, 0.0f, pi});
+  }
+  // relu: u > −b_enc exactly. jumprelu: an entry needs π > θ − ε/2 (the window's lower edge, below θ itself);
+  // the float32 rounding of π and of the window test is covered by a relative 2⁻²⁰ of the terms' size.
+  bool screen_thresholds(float* threshold) const override {
     for (int64_t i = 0; i < m; ++i) {
-      const float pi = u[i] + b_enc[i];
-      const bool open = pi > theta[i];
-      const float w = (pi - theta[i]) / bandwidth;  // as the reference evaluates the kernel window
-      if (open || (w > -0.5f && w < 0.5f)) out.push_back({int32_t(i), open ? pi : 0.0f, 0.0f, pi});
+      if (!theta) {
+        threshold[i] = -b_enc[i];
+        continue;
+      }
+      const double edge = double(theta[i]) - 0.5 * double(bandwidth) - double(b_enc[i]);
+      const double slack = std::ldexp(std::fabs(double(theta[i])) + double(bandwidth) + std::fabs(double(b_enc[i])), -20);
+      threshold[i] = float(edge - slack);
     }
+    return true;
   }
 };
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 
+#include "core/error.hpp"
 #include "sae/dense_ops.hpp"
 
 // The d-long vector primitives are compiled for AVX-512, AVX2+FMA and baseline and picked at load time
@@ -20,18 +21,6 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 constexpr int kLanes = 16;  // fixed accumulator lanes: the same summation order in every clone
-
-// Σ_j x[j] · y[j]
-SAERAD_CLONES float dot(const float* x, const float* y, int64_t n) {
-  float acc[kLanes] = {};
-  int64_t j = 0;
-  for (; j + kLanes <= n; j += kLanes)
-    for (int l = 0; l < kLanes; ++l) acc[l] += x[j + l] * y[j + l];
-  float s = 0;
-  for (int l = 0; l < kLanes; ++l) s += acc[l];
-  for (; j < n; ++j) s += x[j] * y[j];
-  return s;
-}
 
 // y += a · x
 SAERAD_CLONES void axpy(float a, const float* x, float* y, int64_t n) {
@@ -62,17 +51,42 @@ SAERAD_CLONES void dot_pair(const float* x1, const float* x2, const float* w, in
 
 }  // namespace
 
-void EncoderTiles::reserve(int64_t max_batch, int64_t m, int64_t tile_rows_wanted) {
-  tile_rows = std::max<int64_t>(1, std::min(max_batch, tile_rows_wanted));
-  tile.resize(size_t(tile_rows * m));
+SAERAD_CLONES float dot(const float* x, const float* y, int64_t n) {
+  float acc[kLanes] = {};
+  int64_t j = 0;
+  for (; j + kLanes <= n; j += kLanes)
+    for (int l = 0; l < kLanes; ++l) acc[l] += x[j + l] * y[j + l];
+  float s = 0;
+  for (int l = 0; l < kLanes; ++l) s += acc[l];
+  for (; j < n; ++j) s += x[j] * y[j];
+  return s;
 }
 
-bool encode_and_select(const float* x_in, int64_t B, int64_t d, const float* W_enc, int64_t m, EncoderTiles& tiles,
-                       RowSelector& selector, int64_t max_entries, SparseBatch& batch) {
-  batch.rows = B;
-  if (int64_t(batch.row_entries.size()) < B) batch.row_entries.resize(size_t(B));
+void EncoderTiles::reserve(int64_t max_batch, int64_t d, int64_t m_latents, int64_t tile_rows_wanted,
+                           EncoderPrecision precision) {
+  tile_rows = std::max<int64_t>(1, std::min(max_batch, tile_rows_wanted));
+  m = m_latents;
+  const bool supported = bf16_screen_supported();
+  if (precision == EncoderPrecision::Bf16Screened && !supported)
+    fail_input("the bf16-screened SAE encoder needs a CPU with AVX512-BF16, which this one lacks (use the float32 encoder)");
+  screened = precision != EncoderPrecision::Float32 && supported;
+  if (screened) {
+    screen.reserve(max_batch, d, m);
+    threshold.resize(size_t(m));
+  }
+}
+
+int64_t EncoderTiles::workspace_bytes() const {
+  return (screened ? screen.workspace_bytes() + int64_t(threshold.capacity()) * 4 : 0) + int64_t(tile.capacity()) * 4;
+}
+
+namespace {
+
+// The float32 tile path: cblas_sgemm per tile, then every row of the tile through the selector.
+bool encode_tiles(const float* x_in, int64_t B, int64_t d, const float* W_enc, int64_t m, EncoderTiles& tiles,
+                  RowSelector& selector, int64_t max_entries, SparseBatch& batch) {
+  if (tiles.tile.size() < size_t(tiles.tile_rows * m)) tiles.tile.resize(size_t(tiles.tile_rows * m));
   int64_t selected = 0;
-  tiles.gemm_seconds = tiles.select_seconds = 0;
   for (int64_t r0 = 0; r0 < B; r0 += tiles.tile_rows) {
     const int64_t R = std::min(tiles.tile_rows, B - r0);
     auto start = Clock::now();
@@ -95,6 +109,40 @@ bool encode_and_select(const float* x_in, int64_t B, int64_t d, const float* W_e
     if (selected > max_entries) return false;
   }
   return true;
+}
+
+}  // namespace
+
+bool encode_and_select(const float* x_in, int64_t B, int64_t d, const float* W_enc, int64_t m, EncoderTiles& tiles,
+                       RowSelector& selector, int64_t max_entries, SparseBatch& batch) {
+  batch.rows = B;
+  if (int64_t(batch.row_entries.size()) < B) batch.row_entries.resize(size_t(B));
+  tiles.gemm_seconds = tiles.select_seconds = 0;
+  tiles.last_screened = false;
+  if (tiles.screened && selector.screen_thresholds(tiles.threshold.data())) {
+    auto start = Clock::now();
+    // Twice the entries allowed: past that the step is too dense for the sparse path whatever the screen keeps.
+    const int64_t max_candidates = max_entries > std::numeric_limits<int64_t>::max() / 2 ? max_entries : 2 * max_entries;
+    const bool screened = tiles.screen.run(x_in, B, W_enc, tiles.threshold.data(), max_candidates);
+    tiles.gemm_seconds = seconds_since(start);
+    if (screened) {
+      tiles.last_screened = true;
+      start = Clock::now();
+      const std::vector<int64_t>& row_start = tiles.screen.row_start();
+      const ScreenedPre* listed = tiles.screen.candidates().data();
+      int64_t selected = 0;
+#pragma omp parallel for schedule(dynamic, 16) reduction(+ : selected)
+      for (int64_t b = 0; b < B; ++b) {
+        auto& out = batch.row_entries[size_t(b)];
+        out.clear();
+        selector.select_listed(b, listed + row_start[size_t(b)], row_start[size_t(b + 1)] - row_start[size_t(b)], out);
+        selected += int64_t(out.size());
+      }
+      tiles.select_seconds = seconds_since(start);
+      return selected <= max_entries;
+    }
+  }
+  return encode_tiles(x_in, B, d, W_enc, m, tiles, selector, max_entries, batch);
 }
 
 void pack_rows(SparseBatch& batch) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "sae/architecture.hpp"
+#include "sae/bf16_screen.hpp"
 
 namespace saerad::sparse {
 
@@ -53,19 +54,46 @@ struct RowSelector {
   virtual void after_rows(SparseBatch& /*batch*/, int64_t /*rows_done*/) {}
   // Rows selected in parallel between two after_rows calls (a whole tile unless the selector prunes).
   virtual int64_t rows_per_pass() const { return std::numeric_limits<int64_t>::max(); }
+  // For the bf16 screen: fills threshold [m] such that latent i of a row can only be selected where u_i >
+  // threshold_i, and returns true; false (the default) when a latent's selection depends on the rest of the row.
+  virtual bool screen_thresholds(float* /*threshold*/) const { return false; }
+  // The row's entries when only the listed latents (ascending, float32 u) can be selected (screen_thresholds).
+  virtual void select_listed(int64_t /*row*/, const ScreenedPre* /*listed*/, int64_t /*n*/, std::vector<Entry>& /*out*/) const {}
 };
 
-// Workspace of the tiled encoder: one [tile_rows, m] block of pre-activations.
+// A selection that decides each latent on its own pre-activation (the gated and threshold architectures):
+// Derived::consider(i, u_i, out) appends latent i's entry if it has one, Derived::m is the latent count.
+template <class Derived>
+struct ElementwiseSelector : RowSelector {
+  void select(int64_t, const float* u, std::vector<Entry>& out) const final {
+    const auto& self = static_cast<const Derived&>(*this);
+    for (int64_t i = 0; i < self.m; ++i) self.consider(i, u[i], out);
+  }
+  void select_listed(int64_t, const ScreenedPre* listed, int64_t n, std::vector<Entry>& out) const final {
+    const auto& self = static_cast<const Derived&>(*this);
+    for (int64_t k = 0; k < n; ++k) self.consider(listed[k].latent, listed[k].u, out);
+  }
+};
+
+// Workspace of the encoder: the bf16 screen where the CPU has it and the selector allows (bf16_screen.hpp), else
+// float32 GEMM tiles of [tile_rows, m] pre-activations (allocated on first use).
 struct EncoderTiles {
-  int64_t tile_rows = 0;
-  std::vector<float> tile;  // [tile_rows, m]
+  int64_t tile_rows = 0, m = 0;
+  bool screened = false;      // the bf16 screen is used when the selector allows
+  Bf16Screen screen;
+  std::vector<float> threshold;  // [m] the selector's screen thresholds
+  std::vector<float> tile;    // [tile_rows, m]
   double gemm_seconds = 0, select_seconds = 0;  // of the last encode_and_select (the bench's breakdown)
-  void reserve(int64_t max_batch, int64_t m, int64_t tile_rows_wanted);
+  bool last_screened = false;                   // the last encode_and_select used the screen
+  // precision: FastKernelOptions::encoder (Auto: the screen where bf16_screen_supported()).
+  void reserve(int64_t max_batch, int64_t d, int64_t m, int64_t tile_rows_wanted, EncoderPrecision precision);
+  int64_t workspace_bytes() const;
 };
 
-// x_in: [B, d], W_enc: [m, d] → per row b, selector(u_b) with u = x_in W_encᵀ computed tile by tile
-// (cblas_sgemm per tile; rows of a tile selected in parallel) into batch.row_entries. Stops early and
-// returns false once more than max_entries entries were selected (the caller falls back to a dense path).
+// x_in: [B, d], W_enc: [m, d] → per row b, the selector's entries of u_b = x_in W_encᵀ into batch.row_entries:
+// through the bf16 screen (the selector sees only the latents that may pass, with float32 u), or float32 tiles
+// (cblas_sgemm per tile; rows of a tile selected in parallel). Stops early and returns false once more than
+// max_entries entries were selected (the caller falls back to a dense path).
 bool encode_and_select(const float* x_in, int64_t B, int64_t d, const float* W_enc, int64_t m, EncoderTiles& tiles,
                        RowSelector& selector, int64_t max_entries, SparseBatch& batch);
 
@@ -75,6 +103,9 @@ void pack_rows(SparseBatch& batch);
 void build_transpose(SparseBatch& batch, int64_t m);
 
 enum class Activation { Value, Aux };
+
+// Σ_j x[j] · y[j] in 16 fixed lanes (the same summation order on every CPU).
+float dot(const float* x, const float* y, int64_t n);
 
 // x̂: [B, d] = Σ_e act_e · W[i_e] + bias (bias: [d] or null), W: [m, d]; act = value or aux_value.
 void decode(const SparseBatch& batch, Activation act, const float* W, int64_t d, const float* bias, float* out);

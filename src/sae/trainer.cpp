@@ -209,7 +209,8 @@ TrainResult train_sae(const Embeddings& data, const TrainOptions& o) {
   const Architecture& arch = architecture(o.architecture);
   const ArchConfig config = make_arch_config(o, data.dim());
   validate_options(o, config);
-  (void)parse_kernel_choice(o.kernel);  // a bad --kernel fails before any work
+  (void)parse_kernel_choice(o.kernel);  // a bad --kernel or --encoder fails before any work
+  (void)parse_encoder_precision(o.encoder);
   const int64_t d = config.d_in, m = config.d_sae;
   const TrainingSplit split = prepare_training_split(data, o.holdout, o.seed);
   const auto n_train = int64_t(split.train.size());
@@ -263,7 +264,8 @@ TrainResult train_sae(const Embeddings& data, const TrainOptions& o) {
 
   // ---- the loop: nothing below allocates per step ----
   std::unique_ptr<StepKernel<float>> kernel = make_step_kernel(arch, config, B, parse_kernel_choice(o.kernel),
-                                                                FastKernelOptions{.max_density = o.fast_max_density});
+                                                                FastKernelOptions{.max_density = o.fast_max_density,
+                                                                                  .encoder = parse_encoder_precision(o.encoder)});
   Params grad(layout);
   StepOutputs<float> out;
   out.resize(m);
@@ -366,6 +368,9 @@ TrainResult train_sae(const Embeddings& data, const TrainOptions& o) {
                   {"d_in", d},
                   {"d_sae", m},
                   {"architecture", arch.name()},
+                  {"step_kernel", kernel->kind()},
+                  {"encoder_product", kernel->encoder_product()},
+                  {"dense_fallback_steps", kernel->dense_fallbacks()},
                   {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count()}};
   write_json_file(o.out_dir / "metrics.json", metrics);
   if (o.plots) write_training_plots(o.out_dir, log.entries(), log10_density);

@@ -52,6 +52,7 @@ struct TrainOptions {
   std::string kernel = "auto";            // step kernel: auto | fast | reference (architecture.hpp KernelChoice);
                                           // not part of the trajectory options: fast and reference agree to
                                           // float rounding (tests/sae/test_fast_kernels.cpp)
+  std::string encoder = "auto";           // fast kernel's encoder product: auto | bf16 | fp32 (EncoderPrecision)
   double fast_max_density = 0.025;        // fast kernel: steps with more active entries than this fraction of
                                           // batch × latents run on the reference (FastKernelOptions::max_density)
   int64_t stop_after_steps = 0;           // > 0: stop (after checkpointing) once this many steps are done;

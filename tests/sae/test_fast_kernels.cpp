@@ -9,7 +9,9 @@
 //  - selection: make_step_kernel picks the fast kernel by default, the reference when asked (argument,
 //    SAERAD_SAE_KERNEL, TrainOptions::kernel), and a step denser than max_density runs on the reference (in
 //    chunks of fallback_rows rows: same loss and gradients within the step tolerance).
-// The sparse path is tested with max_density = 1 (never falling back) so that dense random problems exercise it.
+// The sparse path is tested with max_density = 1 (never falling back) so that dense random problems exercise it,
+// with both encoder products: float32 GEMM tiles, and (on CPUs with AVX512-BF16) the bf16 screen with float32
+// re-computation, which the gated and threshold architectures use (top-k selection stays on float32 tiles).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -18,9 +20,11 @@
 
 #include "core/embeddings.hpp"
 #include "core/error.hpp"
+#include "core/json_io.hpp"
 #include "core/provenance.hpp"
 #include "core/threads.hpp"
 #include "sae/architecture.hpp"
+#include "sae/bf16_screen.hpp"
 #include "sae/trainer.hpp"
 #include "support/test_support.hpp"
 #include "synthetic.hpp"
@@ -141,6 +145,11 @@ double expect_same_step(const Problem& p, int64_t B, const std::string& label, c
   EXPECT_STREQ(ref->kind(), "reference") << label;
   const StepResult f = run_step(*fast, p, B), r = run_step(*ref, p, B);
   EXPECT_EQ(fast->dense_fallbacks(), 0) << label;
+  const std::string arch_name = p.config.architecture;
+  const bool screening = options.encoder == EncoderPrecision::Bf16Screened ||
+                         (options.encoder == EncoderPrecision::Auto && sparse::bf16_screen_supported());
+  const bool screens = screening && arch_name != "topk" && arch_name != "batchtopk";
+  EXPECT_STREQ(fast->encoder_product(), screens ? "bf16-screened" : "float32") << label;
   const auto near = [&](double a, double b, const char* what) {
     EXPECT_LE(std::abs(a - b), kStepTolerance * std::max(std::abs(b), 1e-12)) << label << " " << what << ": fast " << a << " reference " << b;
   };
@@ -158,20 +167,31 @@ double expect_same_step(const Problem& p, int64_t B, const std::string& label, c
   return r.out.stats.l0;
 }
 
+// The encoder products this CPU runs: float32 tiles everywhere, the bf16 screen where AVX512-BF16 is present.
+std::vector<EncoderPrecision> encoder_products() {
+  std::vector<EncoderPrecision> products{EncoderPrecision::Float32};
+  if (sparse::bf16_screen_supported()) products.push_back(EncoderPrecision::Bf16Screened);
+  return products;
+}
+
 void check_architecture(const std::string& arch_name) {
   set_thread_count(2);
-  for (const Shape& s : kShapes)
-    for (bool dead : {true, false}) {
-      if (!dead && arch_name != "topk" && arch_name != "batchtopk") continue;  // only AuxK reads dead latents
-      const Problem p = make_problem(arch_name, s, uint64_t(s.B * 1000 + s.m), dead);
-      const std::string label = arch_name + " B" + std::to_string(s.B) + " d" + std::to_string(s.d) + " m" +
-                                std::to_string(s.m) + (dead ? " dead" : "");
-      const double l0 = expect_same_step(p, s.B, label);
-      EXPECT_GT(l0, 0.0) << label << ": nothing active, the check would be vacuous";
-      EXPECT_LT(l0, double(s.m) * 0.9) << label;
-      // the default tiles (the whole batch in one; batchtopk still prunes every 64 rows)
-      expect_same_step(p, s.B, label + " default tiles", FastKernelOptions{.max_density = 1.0});
-    }
+  for (const EncoderPrecision encoder : encoder_products())
+    for (const Shape& s : kShapes)
+      for (bool dead : {true, false}) {
+        if (!dead && arch_name != "topk" && arch_name != "batchtopk") continue;  // only AuxK reads dead latents
+        const Problem p = make_problem(arch_name, s, uint64_t(s.B * 1000 + s.m), dead);
+        const std::string label = arch_name + " B" + std::to_string(s.B) + " d" + std::to_string(s.d) + " m" +
+                                  std::to_string(s.m) + (dead ? " dead" : "") +
+                                  (encoder == EncoderPrecision::Float32 ? " fp32" : " bf16");
+        FastKernelOptions options = kSparseAlways;
+        options.encoder = encoder;
+        const double l0 = expect_same_step(p, s.B, label, options);
+        EXPECT_GT(l0, 0.0) << label << ": nothing active, the check would be vacuous";
+        EXPECT_LT(l0, double(s.m) * 0.9) << label;
+        // the default tiles (the whole batch in one; batchtopk still prunes every 64 rows)
+        expect_same_step(p, s.B, label + " default tiles", FastKernelOptions{.max_density = 1.0, .encoder = encoder});
+      }
 }
 
 TEST(FastKernels, GatedHybridMatchesReference) { check_architecture("gated-hybrid"); }
@@ -264,6 +284,28 @@ TEST(FastKernels, SelectionOfTheKernel) {
   unsetenv("SAERAD_SAE_KERNEL");
   EXPECT_EQ(parse_kernel_choice("auto"), KernelChoice::Auto);
   EXPECT_THROW(parse_kernel_choice("sparse"), InputError);
+  // the encoder product: SAERAD_SAE_ENCODER overrides auto, not an explicit choice
+  EXPECT_EQ(parse_encoder_precision("bf16"), EncoderPrecision::Bf16Screened);
+  EXPECT_EQ(parse_encoder_precision("fp32"), EncoderPrecision::Float32);
+  EXPECT_THROW(parse_encoder_precision("int8"), InputError);
+  const Problem p = make_problem("gated-hybrid", kShapes[1], 2);
+  const auto product = [&](const FastKernelOptions& options) {
+    auto kernel = make_step_kernel(architecture("gated-hybrid"), p.config, kShapes[1].B, KernelChoice::Fast, options);
+    run_step(*kernel, p, kShapes[1].B);
+    return std::string(kernel->encoder_product());
+  };
+  setenv("SAERAD_SAE_ENCODER", "fp32", 1);
+  EXPECT_EQ(product(kSparseAlways), "float32");
+  if (sparse::bf16_screen_supported()) {
+    EXPECT_EQ(product(FastKernelOptions{.max_density = 1.0, .encoder = EncoderPrecision::Bf16Screened}), "bf16-screened");
+    unsetenv("SAERAD_SAE_ENCODER");
+    EXPECT_EQ(product(kSparseAlways), "bf16-screened");
+  } else {
+    EXPECT_THROW(product(FastKernelOptions{.encoder = EncoderPrecision::Bf16Screened}), InputError);
+  }
+  setenv("SAERAD_SAE_ENCODER", "bogus", 1);
+  EXPECT_THROW(product(kSparseAlways), InputError);
+  unsetenv("SAERAD_SAE_ENCODER");
 }
 
 // 100 steps of train_sae on each path (the trainer's λ warmup, clipping, Adam, constraint hooks, dead-latent
@@ -273,12 +315,13 @@ TEST(FastKernels, HundredTrainingStepsAgree) {
   testing::TempDir tmp;
   const auto data = testing::make_synthetic(600, 16, 24, 3, 0.01, 11);
   for (const std::string& arch_name : architecture_names()) {
-    std::vector<std::vector<float>> weights;
-    for (const std::string kernel : {"fast", "reference"}) {
+    std::vector<std::vector<float>> weights;  // fast (float32 encoder), fast (auto: the bf16 screen where available), reference
+    for (const std::string run : {"fast-fp32", "fast-auto", "reference"}) {
       TrainOptions o;
-      o.out_dir = tmp / (arch_name + "-" + kernel);
+      o.out_dir = tmp / (arch_name + "-" + run);
       o.architecture = arch_name;
-      o.kernel = kernel;
+      o.kernel = run == "reference" ? "reference" : "fast";
+      o.encoder = run == "fast-fp32" ? "fp32" : "auto";
       o.fast_max_density = 1.0;  // the sparse path on every step, even the dense first ones
       o.latents = 48;
       o.batch = 100;
@@ -295,11 +338,18 @@ TEST(FastKernels, HundredTrainingStepsAgree) {
       o.seed = 4;
       train_sae(data.embeddings, o);
       weights.push_back(testing::all_sae_weights(o.out_dir));
+      const Json metrics = read_json_file(o.out_dir / "metrics.json");
+      EXPECT_EQ(metrics.at("step_kernel").get<std::string>(), o.kernel) << arch_name << " " << run;
+      const bool screens = run == "fast-auto" && sparse::bf16_screen_supported() && arch_name != "topk" && arch_name != "batchtopk";
+      EXPECT_EQ(metrics.at("encoder_product").get<std::string>(), screens ? "bf16-screened" : "float32") << arch_name << " " << run;
     }
-    ASSERT_EQ(weights[0].size(), weights[1].size());
-    const double rel = relative_difference(weights[0], weights[1]);
-    std::printf("%-12s 100 steps: ‖W_fast − W_ref‖ / ‖W_ref‖ = %.2e\n", arch_name.c_str(), rel);
-    EXPECT_LE(rel, kTrainTolerance) << arch_name;
+    for (size_t k = 0; k < 2; ++k) {
+      ASSERT_EQ(weights[k].size(), weights[2].size());
+      const double rel = relative_difference(weights[k], weights[2]);
+      std::printf("%-12s 100 steps, %s encoder: ‖W_fast − W_ref‖ / ‖W_ref‖ = %.2e\n", arch_name.c_str(),
+                  k == 0 ? "float32" : "auto", rel);
+      EXPECT_LE(rel, kTrainTolerance) << arch_name << (k == 0 ? " fp32" : " auto");
+    }
   }
 }
 
@@ -331,6 +381,17 @@ TEST(FastKernels, CliKernelFlag) {
   const auto bad = testing::run_saerad(args("turbo", "bad"));
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("turbo"), std::string::npos) << bad.err;
+  // --encoder: fp32 is recorded in metrics.json; an unknown precision is a usage error naming it
+  auto with_encoder = args("fast", "fp32");
+  with_encoder.insert(with_encoder.end(), {"--encoder", "fp32"});
+  const auto fp32 = testing::run_saerad(with_encoder);
+  ASSERT_EQ(fp32.exit_code, 0) << fp32.err;
+  EXPECT_EQ(read_json_file(tmp / "fp32" / "metrics.json").at("encoder_product").get<std::string>(), "float32");
+  auto bogus = args("fast", "bogus");
+  bogus.insert(bogus.end(), {"--encoder", "int8"});
+  const auto refused = testing::run_saerad(bogus);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("int8"), std::string::npos) << refused.err;
 }
 
 }  // namespace

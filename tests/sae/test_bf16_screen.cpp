@@ -1,0 +1,163 @@
+// The bf16 screen of the fast SAE encoder (sae/bf16_screen.hpp), on CPUs with AVX512-BF16 (skipped elsewhere:
+// the fast kernels then use float32 tiles, which tests/sae/test_fast_kernels.cpp covers on every CPU):
+//  - nothing is lost: every (row, latent) whose float32 u = sparse::dot(x_b, w_i) exceeds threshold_i is a
+//    candidate — on random problems, on thresholds placed exactly at a u and one float32 step below it, and on
+//    rows whose inputs span six orders of magnitude;
+//  - candidates carry exactly that float32 u, rows ascending, latents ascending within a row;
+//  - the screen screens: on random problems candidates are at most 2.5× the true passes;
+//  - identical output for 1 and 2 threads; padding rows never pass; too many candidates or a non-finite input
+//    make run() return false.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <set>
+#include <tuple>
+
+#include "core/rng.hpp"
+#include "core/threads.hpp"
+#include "sae/bf16_screen.hpp"
+#include "sae/sparse_ops.hpp"
+
+namespace saerad::sparse {
+namespace {
+
+struct ScreenProblem {
+  int64_t B, d, m;
+  std::vector<float> x, W, threshold;
+};
+
+// x: [B, d] standard normal, rows scaled by 10^(-3..3) when wide_range; W: [m, d] with row norms from 0.1 to 10;
+// threshold_i = midway between two of column i's float32 u at the given upper quantile (that fraction of rows pass).
+ScreenProblem make_screen_problem(int64_t B, int64_t d, int64_t m, double pass_fraction, uint64_t seed, bool wide_range = false) {
+  ScreenProblem p{B, d, m, {}, {}, {}};
+  Rng rng(seed);
+  p.x.resize(size_t(B * d));
+  p.W.resize(size_t(m * d));
+  for (int64_t b = 0; b < B; ++b) {
+    const double scale = wide_range ? std::pow(10.0, -3.0 + 6.0 * double(b) / double(std::max<int64_t>(1, B - 1))) : 1.0;
+    for (int64_t k = 0; k < d; ++k) p.x[size_t(b * d + k)] = float(scale * rng.normal());
+  }
+  for (int64_t i = 0; i < m; ++i) {
+    const double scale = 0.1 * std::pow(100.0, double(i % 7) / 6.0);
+    for (int64_t k = 0; k < d; ++k) p.W[size_t(i * d + k)] = float(scale * rng.normal() / std::sqrt(double(d)));
+  }
+  p.threshold.resize(size_t(m));
+  std::vector<float> column(static_cast<size_t>(B));
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t b = 0; b < B; ++b) column[size_t(b)] = dot(p.x.data() + b * d, p.W.data() + i * d, d);
+    std::sort(column.begin(), column.end());
+    const auto q = size_t(std::clamp<int64_t>(int64_t(double(B) * (1.0 - pass_fraction)), 0, B - 2));
+    p.threshold[size_t(i)] = 0.5f * (column[q] + column[q + 1]);  // between two rows' u, as a trained bias would be
+  }
+  return p;
+}
+
+using Pass = std::tuple<int32_t, int32_t>;
+
+// Runs the screen and checks the contract in the header; returns (true passes, candidates).
+std::pair<int64_t, int64_t> expect_screen_contract(Bf16Screen& screen, const ScreenProblem& p, const std::string& label) {
+  EXPECT_TRUE(screen.run(p.x.data(), p.B, p.W.data(), p.threshold.data(), std::numeric_limits<int64_t>::max())) << label;
+  const auto& start = screen.row_start();
+  const auto& cands = screen.candidates();
+  EXPECT_EQ(start[0], 0) << label;
+  EXPECT_EQ(start[size_t(p.B)], int64_t(cands.size())) << label;
+  std::set<Pass> listed;
+  for (int64_t b = 0; b < p.B; ++b)
+    for (int64_t e = start[size_t(b)]; e < start[size_t(b + 1)]; ++e) {
+      const ScreenedPre& c = cands[size_t(e)];
+      EXPECT_EQ(c.row, b) << label;
+      if (e > start[size_t(b)]) {
+        EXPECT_LT(cands[size_t(e - 1)].latent, c.latent) << label << " row " << b;
+      }
+      EXPECT_EQ(c.u, dot(p.x.data() + b * p.d, p.W.data() + int64_t(c.latent) * p.d, p.d)) << label;
+      listed.insert({c.row, c.latent});
+    }
+  int64_t passes = 0, lost = 0;
+  for (int64_t b = 0; b < p.B; ++b)
+    for (int64_t i = 0; i < p.m; ++i)
+      if (dot(p.x.data() + b * p.d, p.W.data() + i * p.d, p.d) > p.threshold[size_t(i)]) {
+        ++passes;
+        if (!listed.count({int32_t(b), int32_t(i)})) ++lost;
+      }
+  EXPECT_EQ(lost, 0) << label << ": " << lost << " of " << passes << " passing (row, latent) missing";
+  return {passes, int64_t(cands.size())};
+}
+
+class Bf16ScreenTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!bf16_screen_supported()) GTEST_SKIP() << "this CPU has no AVX512-BF16: the fast kernels use float32 tiles";
+    set_thread_count(2);
+  }
+};
+
+TEST_F(Bf16ScreenTest, KeepsEveryPassingLatentAndScreensTheRest) {
+  // odd d (a padded pair), m not a multiple of the 6-latent tile, B not a multiple of the 64-row panel,
+  // several 192-latent blocks
+  for (const auto& [B, d, m] : {std::tuple<int64_t, int64_t, int64_t>{133, 77, 500}, {256, 768, 401}, {7, 33, 13}}) {
+    const ScreenProblem p = make_screen_problem(B, d, m, 0.03, uint64_t(B + d + m));
+    Bf16Screen screen;
+    screen.reserve(B, d, m);
+    const std::string label = "B" + std::to_string(B) + " d" + std::to_string(d) + " m" + std::to_string(m);
+    const auto [passes, candidates] = expect_screen_contract(screen, p, label);
+    EXPECT_GT(passes, 0) << label;
+    EXPECT_LE(double(candidates), 2.5 * double(passes)) << label << ": the screen lets through too much";
+    std::printf("%s: %lld pass, %lld candidates\n", label.c_str(), (long long)passes, (long long)candidates);
+  }
+}
+
+TEST_F(Bf16ScreenTest, ThresholdsAtTheBoundaryAndWideRangeInputs) {
+  ScreenProblem p = make_screen_problem(100, 96, 60, 0.05, 21, /*wide_range=*/true);
+  // latent i's threshold sits exactly at one row's u (that row must not pass) or one float32 step below it
+  // (it must): the float32 comparison decides, whatever the bf16 product said
+  for (int64_t i = 0; i < p.m; ++i) {
+    const int64_t b = (i * 37) % p.B;
+    const float u = dot(p.x.data() + b * p.d, p.W.data() + i * p.d, p.d);
+    p.threshold[size_t(i)] = i % 2 == 0 ? u : std::nextafter(u, -std::numeric_limits<float>::infinity());
+  }
+  Bf16Screen screen;
+  screen.reserve(p.B, p.d, p.m);
+  const auto [passes, candidates] = expect_screen_contract(screen, p, "boundary");
+  EXPECT_GT(passes, 0);
+  EXPECT_GE(candidates, passes);
+}
+
+TEST_F(Bf16ScreenTest, SameOutputForOneAndTwoThreadsAndSmallerBatches) {
+  const ScreenProblem p = make_screen_problem(130, 64, 450, 0.05, 5);
+  Bf16Screen screen;
+  screen.reserve(200, p.d, p.m);  // workspace for more rows than used: padding rows must never pass
+  set_thread_count(1);
+  ASSERT_TRUE(screen.run(p.x.data(), p.B, p.W.data(), p.threshold.data(), std::numeric_limits<int64_t>::max()));
+  const std::vector<ScreenedPre> one = screen.candidates();
+  set_thread_count(2);
+  ASSERT_TRUE(screen.run(p.x.data(), p.B, p.W.data(), p.threshold.data(), std::numeric_limits<int64_t>::max()));
+  const std::vector<ScreenedPre>& two = screen.candidates();
+  ASSERT_EQ(one.size(), two.size());
+  for (size_t k = 0; k < one.size(); ++k) {
+    EXPECT_EQ(one[k].row, two[k].row);
+    EXPECT_EQ(one[k].latent, two[k].latent);
+    EXPECT_EQ(one[k].u, two[k].u);
+  }
+  // every latent passes everywhere (threshold −∞): exactly B·m candidates, none from the padding rows
+  const std::vector<float> open(size_t(p.m), -std::numeric_limits<float>::infinity());
+  ASSERT_TRUE(screen.run(p.x.data(), 9, p.W.data(), open.data(), std::numeric_limits<int64_t>::max()));
+  EXPECT_EQ(int64_t(screen.candidates().size()), 9 * p.m);
+  EXPECT_EQ(screen.row_start()[9], 9 * p.m);
+}
+
+TEST_F(Bf16ScreenTest, RefusesTooManyCandidatesAndNonFiniteInputs) {
+  ScreenProblem p = make_screen_problem(64, 32, 120, 0.5, 8);
+  Bf16Screen screen;
+  screen.reserve(p.B, p.d, p.m);
+  EXPECT_FALSE(screen.run(p.x.data(), p.B, p.W.data(), p.threshold.data(), 10));
+  EXPECT_TRUE(screen.run(p.x.data(), p.B, p.W.data(), p.threshold.data(), p.B * p.m));
+  p.x[5] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_FALSE(screen.run(p.x.data(), p.B, p.W.data(), p.threshold.data(), p.B * p.m));
+  p.x[5] = 0.0f;
+  p.W[40] = std::numeric_limits<float>::infinity();
+  EXPECT_FALSE(screen.run(p.x.data(), p.B, p.W.data(), p.threshold.data(), p.B * p.m));
+}
+
+}  // namespace
+}  // namespace saerad::sparse
