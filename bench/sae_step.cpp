@@ -6,9 +6,11 @@
 // At the random init about half the latents would be open (L0 ≈ m/2), which is not what training spends its
 // time on: the encoder biases (thresholds) are set so that the init's pre-activations open about --l0 latents
 // per sample (one shared threshold: the batch's quantile). topk / batchtopk keep k = --l0 per sample.
-// No latent is dead, so AuxK does not run.
+// No latent is dead, so AuxK does not run, unless --dead F marks that fraction of the latents dead (topk /
+// batchtopk then run AuxK with k_aux = d / 2).
 //   bench/sae_step [--d 768] [--expansion 64] [--batch 4096] [--steps 5] [--arch NAME|all] [--threads T]
-//                  [--kernel both|fast|reference] [--l0 32] [--tile-rows 256] [--encoder auto|bf16|fp32] [--no-coretype]
+//                  [--kernel both|fast|reference] [--l0 32] [--tile-rows 256] [--encoder auto|bf16|fp32] [--dead 0]
+//                  [--no-coretype]
 // --no-coretype re-executes the bench with OPENBLAS_CORETYPE removed from the environment (OpenBLAS picks its
 // kernels when it loads, so this needs a fresh process).
 #include <cblas.h>
@@ -56,6 +58,7 @@ struct BenchOptions {
   int64_t l0 = 32;
   int64_t tile_rows = saerad::FastKernelOptions{}.tile_rows;
   std::string encoder = "auto";
+  double dead = 0;  // fraction of latents marked dead (AuxK)
 };
 
 // A field of /proc/self/status ("VmHWM", "VmRSS") in MiB; -1 when unreadable.
@@ -143,7 +146,13 @@ StepTiming time_architecture(const saerad::Architecture& arch, const BenchOption
   saerad::StepOutputs<float> out;
   out.resize(config.d_sae);
   saerad::StepContext<float> ctx;
-  ctx.lambda = 5.0f;  // TrainOptions' default l1 after warmup; no dead latents
+  ctx.lambda = 5.0f;  // TrainOptions' default l1 after warmup
+  std::vector<uint8_t> dead(size_t(config.d_sae), 0);  // every (1 / --dead)-th latent
+  if (o.dead > 0) {
+    const double every = 1.0 / o.dead;
+    for (double i = 0; i < double(config.d_sae); i += every) dead[size_t(i)] = 1;
+    ctx.dead = dead.data();
+  }
 
   auto one_step = [&](StepTiming& t, saerad::StepKernel<float>& kernel) {
     auto start = Clock::now();
@@ -193,8 +202,8 @@ int run(const BenchOptions& o) {
   const int64_t m = o.d * o.expansion;
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
   std::printf("SAE training step: d %lld, m %lld (x%lld), batch %lld, best of %d steps after 1 warm-up, "
-              "thresholds set for L0 ~ %lld\n",
-              (long long)o.d, (long long)m, (long long)o.expansion, (long long)o.batch, o.steps, (long long)o.l0);
+              "thresholds set for L0 ~ %lld, dead latents %.1f%%\n",
+              (long long)o.d, (long long)m, (long long)o.expansion, (long long)o.batch, o.steps, (long long)o.l0, 100.0 * o.dead);
   std::printf("OPENBLAS_CORETYPE=%s, active kernel set %s, threads %d\n", coretype ? coretype : "(unset)",
               saerad::openblas_core_name(), saerad::thread_count());
   std::printf("AVX512-BF16 %s: --encoder %s\n", saerad::sparse::bf16_screen_supported() ? "available" : "not available",
@@ -234,7 +243,7 @@ int run(const BenchOptions& o) {
 
 [[noreturn]] void usage_error(const char* message) {
   std::fprintf(stderr, "sae_step: %s\nusage: sae_step [--d N] [--expansion N] [--batch N] [--steps N] [--arch NAME|all] "
-                       "[--threads N] [--kernel both|fast|reference] [--l0 N] [--tile-rows N] [--encoder auto|bf16|fp32] [--no-coretype]\n", message);
+                       "[--threads N] [--kernel both|fast|reference] [--l0 N] [--tile-rows N] [--encoder auto|bf16|fp32] [--dead F] [--no-coretype]\n", message);
   std::exit(2);
 }
 
@@ -262,10 +271,12 @@ int main(int argc, char** argv) {
     else if (a == "--l0") o.l0 = std::atoll(v);
     else if (a == "--tile-rows") o.tile_rows = std::atoll(v);
     else if (a == "--encoder") o.encoder = v;
+    else if (a == "--dead") o.dead = std::atof(v);
     else usage_error(("unknown option " + a).c_str());
   }
   if (o.d < 1 || o.expansion < 1 || o.batch < 1 || o.steps < 1 || o.l0 < 1)
     usage_error("--d, --expansion, --batch, --steps, --l0 must be >= 1");
+  if (!(o.dead >= 0 && o.dead < 1)) usage_error("--dead must be in [0, 1)");
   if (o.kernel != "both" && o.kernel != "fast" && o.kernel != "reference") usage_error("--kernel must be both, fast or reference");
   if (no_coretype && std::getenv("OPENBLAS_CORETYPE")) {
     // OpenBLAS already chose its kernels at load time: start afresh without the variable (no loop: it is gone).

@@ -20,7 +20,7 @@ namespace saerad::sparse {
 
 namespace {
 
-constexpr int64_t kPanelRows = 64;     // rows of x per micro-tile: 4 vectors of 16 rows
+constexpr int64_t kPanelRows = 64;  // rows of x per micro-tile: 4 vectors of 16 rows
 constexpr int kRowVectors = 4;
 constexpr int64_t kTileLatents = 6;    // 4 × 6 = 24 accumulators (of 32 vector registers)
 constexpr int64_t kLatentBlock = 192;  // bf16 rows of W kept in L2 (288 KiB at d = 768) while all row panels pass
@@ -60,22 +60,41 @@ SAERAD_AVX512_BF16 float to_bf16_pairs(const float* src, int64_t d, uint32_t* ds
   return sum;
 }
 
-// One latent block [j0, j1) (a multiple of kTileLatents long) against every row panel: what passes the screen is
-// appended to out and then re-computed in float32 (the block's rows of W are still in cache).
-SAERAD_AVX512_BF16 void screen_latent_block(int64_t j0, int64_t j1, const uint32_t* panels, int64_t panel_count,
-                                            int64_t pairs, const uint32_t* w_bf16, const float* w_margin,
-                                            const float* threshold, const float* x_norm, int64_t B, const float* x,
-                                            const float* W, int64_t d, std::vector<ScreenedPre>& out) {
+// What one latent block needs besides the row panels.
+struct BlockInputs {
+  const uint32_t* panels;  // [panel_count, pairs, 64]
+  int64_t panel_count, pairs, B, d;
+  const uint32_t* w_bf16;  // [padded_m, pairs]
+  const float* w_margin;   // [padded_m]
+  const float* threshold;  // [padded_m] Threshold
+  const float* bias_low;   // [padded_m] top-k rules
+  const float* bias_high;
+  const uint8_t* aux;   // [padded_m] AuxK's latents (null: none)
+  const float* x_norm;  // [padded B]
+  const float* x;       // [B, d] float32, for the re-computation
+  const float* W;       // [m, d]
+};
+
+// One latent block [j0, j1) (a multiple of kTileLatents long) against every row panel; what passes is appended
+// to out. Threshold: u + c‖x‖‖w‖ > t, then re-computed in float32 here (the block's rows of W are still in
+// cache). Top-k rules: z's upper bound (u + c‖x‖‖w‖ + b) > 0 and ≥ the thread's running bound (or, for an AuxK
+// latent, ≥ the row's AuxK running bound), kept with that upper bound in .u (the caller filters and re-computes);
+// lower bounds (u − c‖x‖‖w‖ + b) feed the running bounds.
+template <ScreenRule kRule>
+SAERAD_AVX512_BF16 void screen_latent_block(int64_t j0, int64_t j1, const BlockInputs& in,
+                                            Bf16Screen::RunningTopK* running, Bf16Screen::RunningTopK* running_aux,
+                                            std::vector<ScreenedPre>& out) {
   const size_t first = out.size();
-  alignas(64) float approx[16];
-  for (int64_t panel = 0; panel < panel_count; ++panel) {
-    const uint32_t* xp = panels + panel * pairs * kPanelRows;  // [pairs, 64]
+  const int64_t pairs = in.pairs;
+  alignas(64) float upper[16], lower[16];
+  for (int64_t panel = 0; panel < in.panel_count; ++panel) {
+    const uint32_t* xp = in.panels + panel * pairs * kPanelRows;  // [pairs, 64]
     const int64_t r0 = panel * kPanelRows;
     __m512 norm[kRowVectors];
     __mmask16 valid[kRowVectors];
     for (int v = 0; v < kRowVectors; ++v) {
-      norm[v] = _mm512_loadu_ps(x_norm + r0 + 16 * v);
-      const int64_t live = std::clamp<int64_t>(B - r0 - 16 * v, 0, 16);  // padding rows never pass
+      norm[v] = _mm512_loadu_ps(in.x_norm + r0 + 16 * v);
+      const int64_t live = std::clamp<int64_t>(in.B - r0 - 16 * v, 0, 16);  // padding rows never pass
       valid[v] = __mmask16((1u << live) - 1u);
     }
     for (int64_t j = j0; j < j1; j += kTileLatents) {
@@ -83,7 +102,7 @@ SAERAD_AVX512_BF16 void screen_latent_block(int64_t j0, int64_t j1, const uint32
       for (auto& row : acc)
         for (auto& a : row) a = _mm512_setzero_ps();
       const uint32_t* w[kTileLatents];
-      for (int64_t l = 0; l < kTileLatents; ++l) w[l] = w_bf16 + (j + l) * pairs;
+      for (int64_t l = 0; l < kTileLatents; ++l) w[l] = in.w_bf16 + (j + l) * pairs;
       // acc[v][l] lane r = Σ_p x[r0 + 16v + r, 2p..2p+1] · w[j + l, 2p..2p+1]
       for (int64_t p = 0; p < pairs; ++p) {
         __m512bh xv[kRowVectors];
@@ -94,29 +113,92 @@ SAERAD_AVX512_BF16 void screen_latent_block(int64_t j0, int64_t j1, const uint32
         }
       }
       for (int64_t l = 0; l < kTileLatents; ++l) {
-        const __m512 margin = _mm512_set1_ps(w_margin[j + l]), t = _mm512_set1_ps(threshold[j + l]);
-        for (int v = 0; v < kRowVectors; ++v) {
-          // screened u + c‖x‖‖w‖ > t: the float32 u may exceed t
-          __mmask16 pass = _mm512_mask_cmp_ps_mask(valid[v], _mm512_fmadd_ps(norm[v], margin, acc[v][l]), t, _CMP_GT_OQ);
-          if (!pass) continue;
-          _mm512_store_ps(approx, acc[v][l]);
-          for (; pass; pass &= __mmask16(pass - 1)) {
-            const int lane = __builtin_ctz(pass);
-            out.push_back({int32_t(r0 + 16 * v + lane), int32_t(j + l), approx[lane]});
+        const int32_t latent = int32_t(j + l);
+        const __m512 margin = _mm512_set1_ps(in.w_margin[j + l]);
+        if constexpr (kRule == ScreenRule::Threshold) {
+          const __m512 t = _mm512_set1_ps(in.threshold[j + l]);
+          for (int v = 0; v < kRowVectors; ++v) {
+            // screened u + c‖x‖‖w‖ > t: the float32 u may exceed t
+            __mmask16 pass =
+                _mm512_mask_cmp_ps_mask(valid[v], _mm512_fmadd_ps(norm[v], margin, acc[v][l]), t, _CMP_GT_OQ);
+            if (!pass) continue;
+            _mm512_store_ps(upper, acc[v][l]);
+            for (; pass; pass &= __mmask16(pass - 1)) {
+              const int lane = __builtin_ctz(pass);
+              out.push_back({int32_t(r0 + 16 * v + lane), latent, upper[lane]});
+            }
+          }
+        } else {
+          const __m512 b_high = _mm512_set1_ps(in.bias_high[j + l]), b_low = _mm512_set1_ps(in.bias_low[j + l]);
+          const bool aux = in.aux && in.aux[j + l];
+          for (int v = 0; v < kRowVectors; ++v) {
+            const __m512 spread = _mm512_mul_ps(norm[v], margin);
+            const __m512 hi = _mm512_add_ps(_mm512_add_ps(acc[v][l], spread), b_high);
+            const __m512 lo = _mm512_add_ps(_mm512_sub_ps(acc[v][l], spread), b_low);
+            const __m512 floor = kRule == ScreenRule::RowTopK ? _mm512_loadu_ps(running->floor.data() + r0 + 16 * v)
+                                                              : _mm512_set1_ps(running->floor[0]);
+            const __mmask16 positive = _mm512_mask_cmp_ps_mask(valid[v], hi, _mm512_setzero_ps(), _CMP_GT_OQ);
+            __mmask16 raise = _mm512_mask_cmp_ps_mask(valid[v], lo, floor, _CMP_GT_OQ);
+            __mmask16 pass = _mm512_mask_cmp_ps_mask(positive, hi, floor, _CMP_GE_OQ);
+            __mmask16 raise_aux = 0;
+            if (aux) {
+              const __m512 floor_aux = _mm512_loadu_ps(running_aux->floor.data() + r0 + 16 * v);
+              raise_aux = _mm512_mask_cmp_ps_mask(valid[v], lo, floor_aux, _CMP_GT_OQ);
+              pass |= _mm512_mask_cmp_ps_mask(positive, hi, floor_aux, _CMP_GE_OQ);
+            }
+            if (!(raise | raise_aux | pass)) continue;
+            _mm512_store_ps(upper, hi);
+            _mm512_store_ps(lower, lo);
+            for (; raise; raise &= __mmask16(raise - 1)) {
+              const int lane = __builtin_ctz(raise);
+              running->offer(kRule == ScreenRule::RowTopK ? r0 + 16 * v + lane : 0, lower[lane]);
+            }
+            for (; raise_aux; raise_aux &= __mmask16(raise_aux - 1)) {
+              const int lane = __builtin_ctz(raise_aux);
+              running_aux->offer(r0 + 16 * v + lane, lower[lane]);
+            }
+            for (; pass; pass &= __mmask16(pass - 1)) {
+              const int lane = __builtin_ctz(pass);
+              out.push_back({int32_t(r0 + 16 * v + lane), latent, upper[lane]});
+            }
           }
         }
       }
     }
   }
-  for (size_t k = first; k < out.size(); ++k) out[k].u = dot(x + int64_t(out[k].row) * d, W + int64_t(out[k].latent) * d, d);
+  if constexpr (kRule == ScreenRule::Threshold)
+    for (size_t q = first; q < out.size(); ++q)
+      out[q].u = dot(in.x + int64_t(out[q].row) * in.d, in.W + int64_t(out[q].latent) * in.d, in.d);
 }
 
 }  // namespace
 
 bool bf16_screen_supported() {
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-         __builtin_cpu_supports("avx512bf16");
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+}
+
+void Bf16Screen::RunningTopK::reset(int64_t heaps, int64_t capacity) {
+  k = capacity;
+  if (heap.size() < size_t(heaps * k)) heap.resize(size_t(heaps * k));
+  size.assign(size_t(heaps), 0);
+  floor.assign(size_t(heaps), -std::numeric_limits<float>::infinity());
+}
+
+void Bf16Screen::RunningTopK::offer(int64_t h, float lower_bound) {
+  float* top = heap.data() + h * k;
+  int64_t& n = size[size_t(h)];
+  if (n < k) {
+    top[n++] = lower_bound;
+    std::push_heap(top, top + n, std::greater<float>());
+    if (n == k) floor[size_t(h)] = top[0];
+  } else if (lower_bound > top[0]) {
+    std::pop_heap(top, top + k, std::greater<float>());
+    top[k - 1] = lower_bound;
+    std::push_heap(top, top + k, std::greater<float>());
+    floor[size_t(h)] = top[0];
+  }
 }
 
 void Bf16Screen::reserve(int64_t max_batch, int64_t d, int64_t m) {
@@ -129,43 +211,66 @@ void Bf16Screen::reserve(int64_t max_batch, int64_t d, int64_t m) {
   w_bf16_.assign(size_t(padded_m_ * pairs_), 0);
   w_margin_.assign(size_t(padded_m_), 0.0f);
   threshold_.assign(size_t(padded_m_), std::numeric_limits<float>::infinity());
+  bias_low_.assign(size_t(padded_m_), -std::numeric_limits<float>::infinity());
+  bias_high_.assign(size_t(padded_m_), -std::numeric_limits<float>::infinity());
   x_panels_.assign(size_t(padded_rows * pairs_), 0);
   x_norm_.assign(size_t(padded_rows), 0.0f);
   per_thread_.resize(size_t(omp_get_max_threads()));
+  running_.resize(size_t(omp_get_max_threads()));
   row_start_.assign(size_t(max_batch + 1), 0);
 }
 
 int64_t Bf16Screen::workspace_bytes() const {
   int64_t bytes = int64_t(w_bf16_.capacity() + x_panels_.capacity()) * 4 +
-                  int64_t(w_margin_.capacity() + threshold_.capacity() + x_norm_.capacity()) * 4 +
-                  int64_t(sorted_.capacity() * sizeof(ScreenedPre)) + int64_t(row_start_.capacity()) * 8;
+                  int64_t(w_margin_.capacity() + threshold_.capacity() + bias_low_.capacity() + bias_high_.capacity() +
+                          x_norm_.capacity() + bound_.capacity() + bound_aux_.capacity()) *
+                      4 +
+                  int64_t(aux_flags_.capacity()) +
+                  int64_t((sorted_.capacity() + kept_.capacity()) * sizeof(ScreenedPre)) +
+                  int64_t(row_start_.capacity() + latent_start_.capacity() + fill_.capacity()) * 8;
   for (const auto& list : per_thread_) bytes += int64_t(list.capacity() * sizeof(ScreenedPre));
+  for (const auto* running : {&running_, &running_aux_})
+    for (const auto& r : *running)
+      bytes += int64_t(r.heap.capacity() + r.floor.capacity()) * 4 + int64_t(r.size.capacity()) * 8;
   return bytes;
 }
 
-bool Bf16Screen::run(const float* x, int64_t B, const float* W, const float* threshold, int64_t max_candidates) {
+bool Bf16Screen::run(const float* x, int64_t B, const float* W, const ScreenRequest& request, int64_t max_candidates) {
   if (B > max_batch_) fail("bf16 screen: batch of {} rows exceeds the {} its workspace was made for", B, max_batch_);
+  const ScreenRule rule = request.rule;
+  const float* per_latent = request.per_latent;
+  if (rule == ScreenRule::None || !per_latent) fail("bf16 screen: no screen rule given");
+  const bool with_aux = rule != ScreenRule::Threshold && request.aux_latents && request.aux_k > 0;
+  if (with_aux) aux_flags_.assign(size_t(padded_m_), 0);
   const int64_t d = d_, m = m_, pairs = pairs_;
   const int64_t panel_count = (B + kPanelRows - 1) / kPanelRows;
   const float c = margin_factor(d);
   bool finite = true;
 
-  // W → bf16 pairs and c·‖w_i‖; x → row panels and ‖x_b‖
+  // W → bf16 pairs and c·‖w_i‖; the rule's per-latent values; x → row panels and ‖x_b‖
+  const bool top_k = rule != ScreenRule::Threshold;
 #pragma omp parallel for schedule(static) reduction(&& : finite)
   for (int64_t i = 0; i < m; ++i) {
     const float norm = std::sqrt(to_bf16_pairs(W + i * d, d, w_bf16_.data() + i * pairs, pairs));
     finite = finite && std::isfinite(norm);
     w_margin_[size_t(i)] = c * norm;
-    threshold_[size_t(i)] = threshold[i];
+    if (!top_k) {
+      threshold_[size_t(i)] = per_latent[i];
+    } else {  // z = u + b rounds: the bounds use b moved outward by 2⁻²⁰ of itself (more than float32's 2⁻²⁴)
+      const float slack = std::ldexp(std::fabs(per_latent[i]), -20);
+      bias_low_[size_t(i)] = per_latent[i] - slack;
+      bias_high_[size_t(i)] = per_latent[i] + slack;
+      if (with_aux) aux_flags_[size_t(i)] = request.aux_latents[i] != 0;
+    }
   }
 #pragma omp parallel for schedule(static) reduction(&& : finite)
   for (int64_t panel = 0; panel < panel_count; ++panel) {
-    uint32_t row_words[4096];  // one row in bf16 pairs (d ≤ 8192 here; longer rows go one chunk at a time below)
+    uint32_t row_words[4096];  // a row in bf16 pairs, 8192 inputs at a time
     uint32_t* xp = x_panels_.data() + panel * pairs * kPanelRows;
     for (int64_t lane = 0; lane < kPanelRows; ++lane) {
       const int64_t b = panel * kPanelRows + lane;
       double squares = 0;
-      for (int64_t p0 = 0; p0 < pairs; p0 += 4096) {  // chunks of 8192 inputs
+      for (int64_t p0 = 0; p0 < pairs; p0 += 4096) {
         const int64_t chunk = std::min<int64_t>(4096, pairs - p0);
         if (b < B)
           squares += to_bf16_pairs(x + b * d + 2 * p0, std::min<int64_t>(d - 2 * p0, 2 * chunk), row_words, chunk);
@@ -179,45 +284,169 @@ bool Bf16Screen::run(const float* x, int64_t B, const float* W, const float* thr
     }
   }
   if (!finite) return false;
+  if (top_k) return screen_top_k(x, B, W, request, max_candidates);
 
   // the screen, latent blocks shared out dynamically (the output is sorted below: thread-count independent)
   if (per_thread_.size() < size_t(omp_get_max_threads())) per_thread_.resize(size_t(omp_get_max_threads()));
+  const BlockInputs in{x_panels_.data(),
+                       panel_count,
+                       pairs,
+                       B,
+                       d,
+                       w_bf16_.data(),
+                       w_margin_.data(),
+                       threshold_.data(),
+                       bias_low_.data(),
+                       bias_high_.data(),
+                       nullptr,
+                       x_norm_.data(),
+                       x,
+                       W};
   std::atomic<int64_t> passed{0};
   std::atomic<bool> too_many{false};
   const int64_t blocks = (padded_m_ + kLatentBlock - 1) / kLatentBlock;
+  for (auto& list : per_thread_) list.clear();  // a smaller team leaves some lists untouched
 #pragma omp parallel
   {
     std::vector<ScreenedPre>& mine = per_thread_[size_t(omp_get_thread_num())];
-    mine.clear();
 #pragma omp for schedule(dynamic, 1)
     for (int64_t block = 0; block < blocks; ++block) {
       if (too_many.load(std::memory_order_relaxed)) continue;
       const size_t before = mine.size();
-      screen_latent_block(block * kLatentBlock, std::min(padded_m_, (block + 1) * kLatentBlock), x_panels_.data(),
-                          panel_count, pairs, w_bf16_.data(), w_margin_.data(), threshold_.data(), x_norm_.data(), B, x,
-                          W, d, mine);
-      if (passed.fetch_add(int64_t(mine.size() - before)) + int64_t(mine.size() - before) > max_candidates)
-        too_many.store(true, std::memory_order_relaxed);
+      screen_latent_block<ScreenRule::Threshold>(block * kLatentBlock, std::min(padded_m_, (block + 1) * kLatentBlock),
+                                                 in, nullptr, nullptr, mine);
+      const auto added = int64_t(mine.size() - before);
+      if (passed.fetch_add(added) + added > max_candidates) too_many.store(true, std::memory_order_relaxed);
     }
   }
   if (too_many.load()) return false;
+  sort_by_row(B);
+  return true;
+}
 
-  // by row (counting sort), then latents ascending within each row
+// bound[h] = the k-th largest of the threads' heaps h (the first `team` of running), −∞ with fewer than k.
+void Bf16Screen::pool_bounds(const std::vector<RunningTopK>& running, int team, int64_t heaps, int64_t k,
+                             std::vector<float>& bound) {
+  bound.assign(size_t(heaps), -std::numeric_limits<float>::infinity());
+#pragma omp parallel
+  {
+    std::vector<float>& pooled = pooled_[size_t(omp_get_thread_num())];  // one heap's kept bounds from every thread
+#pragma omp for schedule(static)
+    for (int64_t h = 0; h < heaps; ++h) {
+      pooled.clear();
+      for (int t = 0; t < team; ++t) {
+        const RunningTopK& r = running[size_t(t)];
+        pooled.insert(pooled.end(), r.heap.begin() + h * k, r.heap.begin() + h * k + r.size[size_t(h)]);
+      }
+      if (int64_t(pooled.size()) < k) continue;
+      std::nth_element(pooled.begin(), pooled.begin() + (k - 1), pooled.end(), std::greater<float>());
+      bound[size_t(h)] = pooled[size_t(k - 1)];
+    }
+  }
+}
+
+// The per-thread lists → sorted_ by row (counting sort), latents ascending within each row.
+void Bf16Screen::sort_by_row(int64_t B) {
   row_start_.assign(size_t(B + 1), 0);
   for (const auto& list : per_thread_)
     for (const ScreenedPre& s : list) ++row_start_[size_t(s.row) + 1];
   for (int64_t b = 0; b < B; ++b) row_start_[size_t(b + 1)] += row_start_[size_t(b)];
   sorted_.resize(size_t(row_start_[size_t(B)]));
-  {
-    std::vector<int64_t>& cursor = fill_;
-    cursor.assign(row_start_.begin(), row_start_.end() - 1);
-    for (const auto& list : per_thread_)
-      for (const ScreenedPre& s : list) sorted_[size_t(cursor[size_t(s.row)]++)] = s;
-  }
+  fill_.assign(row_start_.begin(), row_start_.end() - 1);
+  for (const auto& list : per_thread_)
+    for (const ScreenedPre& s : list) sorted_[size_t(fill_[size_t(s.row)]++)] = s;
 #pragma omp parallel for schedule(dynamic, 64)
   for (int64_t b = 0; b < B; ++b)
     std::sort(sorted_.begin() + row_start_[size_t(b)], sorted_.begin() + row_start_[size_t(b + 1)],
-              [](const ScreenedPre& a, const ScreenedPre& c2) { return a.latent < c2.latent; });
+              [](const ScreenedPre& a, const ScreenedPre& c) { return a.latent < c.latent; });
+}
+
+bool Bf16Screen::screen_top_k(const float* x, int64_t B, const float* W, const ScreenRequest& request,
+                              int64_t max_candidates) {
+  const int64_t d = d_, m = m_;
+  const ScreenRule rule = request.rule;
+  const int64_t k = request.k;
+  const bool with_aux = request.aux_latents && request.aux_k > 0;
+  const int64_t panel_count = (B + kPanelRows - 1) / kPanelRows;
+  const int64_t padded_rows = panel_count * kPanelRows;  // per-row bounds are read 16 rows at a time
+  const int64_t heaps = rule == ScreenRule::RowTopK ? padded_rows : 1;
+  const int threads = omp_get_max_threads();
+  if (per_thread_.size() < size_t(threads)) per_thread_.resize(size_t(threads));
+  if (running_.size() < size_t(threads)) running_.resize(size_t(threads));
+  if (running_aux_.size() < size_t(threads)) running_aux_.resize(size_t(threads));
+  if (pooled_.size() < size_t(threads)) pooled_.resize(size_t(threads));
+  int team = 1;
+  const BlockInputs in{x_panels_.data(),
+                       panel_count,
+                       pairs_,
+                       B,
+                       d,
+                       w_bf16_.data(),
+                       w_margin_.data(),
+                       threshold_.data(),
+                       bias_low_.data(),
+                       bias_high_.data(),
+                       with_aux ? aux_flags_.data() : nullptr,
+                       x_norm_.data(),
+                       x,
+                       W};
+  std::atomic<int64_t> passed{0};
+  std::atomic<bool> too_many{false};
+  const int64_t blocks = (padded_m_ + kLatentBlock - 1) / kLatentBlock;
+  for (auto& list : per_thread_) list.clear();
+#pragma omp parallel
+  {
+    const int t = omp_get_thread_num();
+#pragma omp single
+    team = omp_get_num_threads();  // (the implicit barrier after single: every thread sees it)
+    std::vector<ScreenedPre>& mine = per_thread_[size_t(t)];
+    running_[size_t(t)].reset(heaps, k);
+    if (with_aux) running_aux_[size_t(t)].reset(padded_rows, request.aux_k);
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t block = 0; block < blocks; ++block) {
+      if (too_many.load(std::memory_order_relaxed)) continue;
+      const size_t before = mine.size();
+      const int64_t j0 = block * kLatentBlock, j1 = std::min(padded_m_, (block + 1) * kLatentBlock);
+      if (rule == ScreenRule::RowTopK)
+        screen_latent_block<ScreenRule::RowTopK>(j0, j1, in, &running_[size_t(t)], &running_aux_[size_t(t)], mine);
+      else
+        screen_latent_block<ScreenRule::BatchTopK>(j0, j1, in, &running_[size_t(t)], &running_aux_[size_t(t)], mine);
+      const auto added = int64_t(mine.size() - before);
+      if (passed.fetch_add(added) + added > max_candidates) too_many.store(true, std::memory_order_relaxed);
+    }
+  }
+  if (too_many.load()) return false;
+
+  // the bound of each heap: the k-th largest lower bound over all threads (−∞ with fewer than k)
+  pool_bounds(running_, team, heaps, k, bound_);
+  if (with_aux) pool_bounds(running_aux_, team, padded_rows, request.aux_k, bound_aux_);
+
+  // keep what reaches the final bound, by latent (counting sort), then the float32 u latent by latent (each row
+  // of W read once) and by row again: rows ascending, latents ascending within a row
+  latent_start_.assign(size_t(m + 1), 0);
+  const auto reaches = [&](const ScreenedPre& s) {
+    return s.u >= bound_[rule == ScreenRule::RowTopK ? size_t(s.row) : 0] ||
+           (with_aux && aux_flags_[size_t(s.latent)] && s.u >= bound_aux_[size_t(s.row)]);
+  };
+  for (const auto& list : per_thread_)
+    for (const ScreenedPre& s : list)
+      if (reaches(s)) ++latent_start_[size_t(s.latent) + 1];
+  for (int64_t i = 0; i < m; ++i) latent_start_[size_t(i + 1)] += latent_start_[size_t(i)];
+  kept_.resize(size_t(latent_start_[size_t(m)]));
+  fill_.assign(latent_start_.begin(), latent_start_.end() - 1);
+  for (const auto& list : per_thread_)
+    for (const ScreenedPre& s : list)
+      if (reaches(s)) kept_[size_t(fill_[size_t(s.latent)]++)] = s;
+#pragma omp parallel for schedule(dynamic, 64)
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t q = latent_start_[size_t(i)]; q < latent_start_[size_t(i + 1)]; ++q)
+      kept_[size_t(q)].u = dot(x + int64_t(kept_[size_t(q)].row) * d, W + i * d, d);
+  row_start_.assign(size_t(B + 1), 0);
+  for (const ScreenedPre& s : kept_) ++row_start_[size_t(s.row) + 1];
+  for (int64_t b = 0; b < B; ++b) row_start_[size_t(b + 1)] += row_start_[size_t(b)];
+  sorted_.resize(kept_.size());
+  fill_.assign(row_start_.begin(), row_start_.end() - 1);
+  for (const ScreenedPre& s : kept_) sorted_[size_t(fill_[size_t(s.row)]++)] = s;  // latents already ascending
   return true;
 }
 

@@ -23,9 +23,9 @@ class GatedSelector final : public sparse::ElementwiseSelector<GatedSelector> {
     out.push_back({int32_t(i), pi_mag > 0.0f ? pi_mag : 0.0f, pi_gate, u});
   }
   // u + b_gate > 0 ⇔ u > −b_gate (negation is exact; a positive exact sum never rounds to 0)
-  bool screen_thresholds(float* threshold) const override {
+  sparse::ScreenRequest screen_request(float* threshold) const override {
     for (int64_t i = 0; i < m; ++i) threshold[i] = -b_gate[i];
-    return true;
+    return {.rule = sparse::ScreenRule::Threshold, .per_latent = threshold};
   }
 };
 

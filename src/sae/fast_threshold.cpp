@@ -30,7 +30,7 @@ class ThresholdSelector final : public sparse::ElementwiseSelector<ThresholdSele
   }
   // relu: u > −b_enc exactly. jumprelu: an entry needs π > θ − ε/2 (the window's lower edge, below θ itself);
   // the float32 rounding of π and of the window test is covered by a relative 2⁻²⁰ of the terms' size.
-  bool screen_thresholds(float* threshold) const override {
+  sparse::ScreenRequest screen_request(float* threshold) const override {
     for (int64_t i = 0; i < m; ++i) {
       if (!theta) {
         threshold[i] = -b_enc[i];
@@ -40,7 +40,7 @@ class ThresholdSelector final : public sparse::ElementwiseSelector<ThresholdSele
       const double slack = std::ldexp(std::fabs(double(theta[i])) + double(bandwidth) + std::fabs(double(b_enc[i])), -20);
       threshold[i] = float(edge - slack);
     }
-    return true;
+    return {.rule = sparse::ScreenRule::Threshold, .per_latent = threshold};
   }
 };
 

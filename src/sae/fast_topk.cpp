@@ -71,20 +71,46 @@ class TopkSelector final : public sparse::RowSelector {
 
   // u: [m] → z = u + b_enc; entries = (top-k | candidates above τ) ∪ AuxK's top-k_aux among dead latents
   void select(int64_t, const float* u, std::vector<sparse::Entry>& out) const override {
+    select_over([&](auto&& visit) {
+      for (int64_t i = 0; i < m; ++i) visit(int32_t(i), u[i]);
+    }, out);
+  }
+  // The bf16 screen lists every latent that can be among the row's top k (or the batch's B·k) with its u.
+  void select_listed(int64_t, const sparse::ScreenedPre* listed, int64_t n, std::vector<sparse::Entry>& out) const override {
+    select_over([&](auto&& visit) {
+      for (int64_t q = 0; q < n; ++q) visit(listed[q].latent, listed[q].u);
+    }, out);
+  }
+  // The main selection's rule, and AuxK's top-k_aux among dead latents as the request's aux part.
+  sparse::ScreenRequest screen_request(float* bias) const override {
+    const int64_t keep = batch_selection ? batch_keep : k;
+    if (keep <= 0) return {};
+    std::copy(b_enc, b_enc + m, bias);
+    return {.rule = batch_selection ? sparse::ScreenRule::BatchTopK : sparse::ScreenRule::RowTopK,
+            .per_latent = bias,
+            .k = keep,
+            .aux_latents = dead,
+            .aux_k = dead ? k_aux : 0};
+  }
+
+ private:
+  // for_each(visit) calls visit(latent, u) for the row's latents in ascending order.
+  template <class ForEach>
+  void select_over(ForEach for_each, std::vector<sparse::Entry>& out) const {
     thread_local TopKeeper top, aux;
     thread_local std::vector<Candidate> above;
     top.reset(k);
     aux.reset(dead ? k_aux : 0);
     above.clear();
-    for (int64_t i = 0; i < m; ++i) {
-      const float z = u[i] + b_enc[i];
+    for_each([&](int32_t i, float u) {
+      const float z = u + b_enc[i];
       if (batch_selection) {
-        if (z > tau && z > 0.0f) above.push_back({z, int32_t(i)});
+        if (z > tau && z > 0.0f) above.push_back({z, i});
       } else if (z >= top.floor()) {
-        top.offer(z, int32_t(i));
+        top.offer(z, i);
       }
-      if (dead && dead[i] && z >= aux.floor()) aux.offer(z, int32_t(i));
-    }
+      if (dead && dead[i] && z >= aux.floor()) aux.offer(z, i);
+    });
     const std::vector<Candidate>& kept = batch_selection ? above : top.sorted_by_latent();
     const std::vector<Candidate>& in_aux = aux.sorted_by_latent();
     size_t a = 0, c = 0;  // merge the two latent-sorted lists
@@ -98,6 +124,7 @@ class TopkSelector final : public sparse::RowSelector {
     }
   }
 
+ public:
   // batchtopk prunes every 64 rows: at a random init half of all z are positive, and a whole tile of
   // candidates would be [tile_rows · m / 2] entries.
   int64_t rows_per_pass() const override { return batch_selection ? 64 : std::numeric_limits<int64_t>::max(); }

@@ -72,12 +72,12 @@ void EncoderTiles::reserve(int64_t max_batch, int64_t d, int64_t m_latents, int6
   screened = precision != EncoderPrecision::Float32 && supported;
   if (screened) {
     screen.reserve(max_batch, d, m);
-    threshold.resize(size_t(m));
+    per_latent.resize(size_t(m));
   }
 }
 
 int64_t EncoderTiles::workspace_bytes() const {
-  return (screened ? screen.workspace_bytes() + int64_t(threshold.capacity()) * 4 : 0) + int64_t(tile.capacity()) * 4;
+  return (screened ? screen.workspace_bytes() + int64_t(per_latent.capacity()) * 4 : 0) + int64_t(tile.capacity()) * 4;
 }
 
 namespace {
@@ -119,11 +119,18 @@ bool encode_and_select(const float* x_in, int64_t B, int64_t d, const float* W_e
   if (int64_t(batch.row_entries.size()) < B) batch.row_entries.resize(size_t(B));
   tiles.gemm_seconds = tiles.select_seconds = 0;
   tiles.last_screened = false;
-  if (tiles.screened && selector.screen_thresholds(tiles.threshold.data())) {
+  const ScreenRequest request = tiles.screened ? selector.screen_request(tiles.per_latent.data()) : ScreenRequest{};
+  const ScreenRule rule = request.rule;
+  if (rule != ScreenRule::None) {
     auto start = Clock::now();
-    // Twice the entries allowed: past that the step is too dense for the sparse path whatever the screen keeps.
-    const int64_t max_candidates = max_entries > std::numeric_limits<int64_t>::max() / 2 ? max_entries : 2 * max_entries;
-    const bool screened = tiles.screen.run(x_in, B, W_enc, tiles.threshold.data(), max_candidates);
+    // Threshold: twice the entries allowed (past that the step is too dense for the sparse path whatever the
+    // screen keeps). Top-k rules keep what passes their running bounds until the final filter (≈ k·(1 + ln(m/k))
+    // per row and thread): at most 1/16 of B·m, or 8 times the selected entries if that is more.
+    const int64_t selected_bound = (rule == ScreenRule::RowTopK ? B * request.k : request.k) + B * request.aux_k;
+    const int64_t max_candidates = rule == ScreenRule::Threshold
+                                       ? (max_entries > std::numeric_limits<int64_t>::max() / 2 ? max_entries : 2 * max_entries)
+                                       : std::max(B * m / 16, 8 * selected_bound);
+    const bool screened = tiles.screen.run(x_in, B, W_enc, request, max_candidates);
     tiles.gemm_seconds = seconds_since(start);
     if (screened) {
       tiles.last_screened = true;

@@ -54,10 +54,10 @@ struct RowSelector {
   virtual void after_rows(SparseBatch& /*batch*/, int64_t /*rows_done*/) {}
   // Rows selected in parallel between two after_rows calls (a whole tile unless the selector prunes).
   virtual int64_t rows_per_pass() const { return std::numeric_limits<int64_t>::max(); }
-  // For the bf16 screen: fills threshold [m] such that latent i of a row can only be selected where u_i >
-  // threshold_i, and returns true; false (the default) when a latent's selection depends on the rest of the row.
-  virtual bool screen_thresholds(float* /*threshold*/) const { return false; }
-  // The row's entries when only the listed latents (ascending, float32 u) can be selected (screen_thresholds).
+  // For the bf16 screen (bf16_screen.hpp): what may be selected, with the per-latent values written to
+  // per_latent [m]; rule None (the default) when the selection needs every u of a row.
+  virtual ScreenRequest screen_request(float* /*per_latent*/) const { return {}; }
+  // The row's entries when only the listed latents (ascending, float32 u) can be selected (screen_request).
   virtual void select_listed(int64_t /*row*/, const ScreenedPre* /*listed*/, int64_t /*n*/, std::vector<Entry>& /*out*/) const {}
 };
 
@@ -81,7 +81,7 @@ struct EncoderTiles {
   int64_t tile_rows = 0, m = 0;
   bool screened = false;      // the bf16 screen is used when the selector allows
   Bf16Screen screen;
-  std::vector<float> threshold;  // [m] the selector's screen thresholds
+  std::vector<float> per_latent;  // [m] the selector's screen thresholds or biases
   std::vector<float> tile;    // [tile_rows, m]
   double gemm_seconds = 0, select_seconds = 0;  // of the last encode_and_select (the bench's breakdown)
   bool last_screened = false;                   // the last encode_and_select used the screen
