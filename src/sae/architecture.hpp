@@ -98,7 +98,7 @@ enum class KernelChoice { Auto, Fast, Reference };
 KernelChoice parse_kernel_choice(const std::string& name);  // "auto" | "fast" | "reference"; InputError otherwise
 
 // The fast kernels' encoder product: Auto = the bf16 screen with float32 re-computation (sae/bf16_screen.hpp)
-// where the CPU has AVX512-BF16 and the architecture selects latent by latent, else float32 GEMM tiles; the
+// where the CPU has AVX512-BF16, else float32 GEMM tiles (also for a step the screen refuses); the
 // environment variable SAERAD_SAE_ENCODER=auto|bf16|fp32 overrides Auto. Bf16Screened on a CPU without it is an
 // error.
 enum class EncoderPrecision { Auto, Bf16Screened, Float32 };

@@ -25,12 +25,19 @@ constexpr int kRowVectors = 4;
 constexpr int64_t kTileLatents = 6;    // 4 × 6 = 24 accumulators (of 32 vector registers)
 constexpr int64_t kLatentBlock = 192;  // bf16 rows of W kept in L2 (288 KiB at d = 768) while all row panels pass
 
-// The screen's bound on |bf16 dot − float32 dot| is margin_factor(d)·‖x‖·‖w‖: 2⁻⁷ + 2⁻¹⁶ from rounding both
-// factors to bf16 (2⁻⁸ each), d·2⁻²³ for float32 accumulation in the screen and as much for the float32
-// re-computation it is compared with, doubled for slack, and 0.1% for the rounding of the norms themselves.
+// The screen's bound on |bf16 dot − float32 dot| is margin_factor(d)·‖x‖·‖w‖ (Cauchy–Schwarz on Σ|x_k||w_k|):
+// 2·2⁻⁸ + 2⁻¹⁶ from rounding both factors to bf16 (unit roundoff 2⁻⁸), with the 2⁻¹⁶ raised to 2⁻¹⁵ to absorb
+// the epilogue's own roundings; d·2⁻²¹, four times the first-order float32 accumulation bound d·2⁻²⁴ of each of
+// the two sums (the screen's and the float32 re-computation it stands in for); and 0.1% for the norms' rounding.
+// Denormals, which VDPBF16PS and VCVTNE2PS2BF16 flush to zero, are an absolute error the relative bound does not
+// cover: kMinNorm below keeps it negligible.
 float margin_factor(int64_t d) {
   return float((std::ldexp(1.0, -7) + std::ldexp(1.0, -15) + double(d) * std::ldexp(1.0, -21)) * 1.001);
 }
+
+// A row of x or W whose norm is non-zero but below this is refused (the caller computes u in float32): above it,
+// flushing denormal factors or products (at most d·2⁻¹²⁶·‖w‖) stays far below the margin (≥ 2⁻⁷·2⁻⁴⁵·‖w‖).
+const double kMinNorm = std::ldexp(1.0, -45);
 
 // Round to nearest even (finite values; non-finite inputs are refused before the screen is used).
 uint32_t to_bf16(float f) {
@@ -39,26 +46,34 @@ uint32_t to_bf16(float f) {
   return (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
 }
 
-// src: [d] → dst: [pairs] words, (src[2p], src[2p + 1]) in bf16 (0 beyond d); returns Σ src² (float lanes).
-SAERAD_AVX512_BF16 float to_bf16_pairs(const float* src, int64_t d, uint32_t* dst, int64_t pairs) {
-  __m512 squares = _mm512_setzero_ps();
+// src: [d] → dst: [pairs] words, (src[2p], src[2p + 1]) in bf16 (0 beyond d); returns Σ src² in double (the
+// squares of float values neither underflow nor overflow there).
+SAERAD_AVX512_BF16 double to_bf16_pairs(const float* src, int64_t d, uint32_t* dst, int64_t pairs) {
+  __m512d squares = _mm512_setzero_pd();
   int64_t k = 0;
   for (; k + 32 <= d; k += 32) {
     const __m512 lo = _mm512_loadu_ps(src + k), hi = _mm512_loadu_ps(src + k + 16);
-    squares = _mm512_fmadd_ps(lo, lo, _mm512_fmadd_ps(hi, hi, squares));
+    for (const __m512 half : {lo, hi}) {
+      const __m512d a = _mm512_cvtps_pd(_mm512_castps512_ps256(half));
+      const __m512d b = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(half), 1)));
+      squares = _mm512_fmadd_pd(a, a, _mm512_fmadd_pd(b, b, squares));
+    }
     _mm512_storeu_si512(dst + k / 2, (__m512i)_mm512_cvtne2ps_pbh(hi, lo));
   }
-  alignas(64) float lanes[16];
-  _mm512_store_ps(lanes, squares);
-  float sum = 0;
-  for (float lane : lanes) sum += lane;
+  alignas(64) double lanes[8];
+  _mm512_store_pd(lanes, squares);
+  double sum = 0;
+  for (double lane : lanes) sum += lane;
   for (int64_t p = k / 2; p < pairs; ++p) {
     const float a = 2 * p < d ? src[2 * p] : 0.0f, b = 2 * p + 1 < d ? src[2 * p + 1] : 0.0f;
-    sum += a * a + b * b;
+    sum += double(a) * double(a) + double(b) * double(b);
     dst[p] = to_bf16(a) | (to_bf16(b) << 16);
   }
   return sum;
 }
+
+// Usable by the screen: finite, and either exactly 0 or not tiny.
+bool screenable_norm(double norm) { return std::isfinite(norm) && (norm == 0.0 || norm >= kMinNorm); }
 
 // What one latent block needs besides the row panels.
 struct BlockInputs {
@@ -245,15 +260,15 @@ bool Bf16Screen::run(const float* x, int64_t B, const float* W, const ScreenRequ
   const int64_t d = d_, m = m_, pairs = pairs_;
   const int64_t panel_count = (B + kPanelRows - 1) / kPanelRows;
   const float c = margin_factor(d);
-  bool finite = true;
+  bool screenable = true;
 
   // W → bf16 pairs and c·‖w_i‖; the rule's per-latent values; x → row panels and ‖x_b‖
   const bool top_k = rule != ScreenRule::Threshold;
-#pragma omp parallel for schedule(static) reduction(&& : finite)
+#pragma omp parallel for schedule(static) reduction(&& : screenable)
   for (int64_t i = 0; i < m; ++i) {
-    const float norm = std::sqrt(to_bf16_pairs(W + i * d, d, w_bf16_.data() + i * pairs, pairs));
-    finite = finite && std::isfinite(norm);
-    w_margin_[size_t(i)] = c * norm;
+    const double norm = std::sqrt(to_bf16_pairs(W + i * d, d, w_bf16_.data() + i * pairs, pairs));
+    screenable = screenable && screenable_norm(norm);
+    w_margin_[size_t(i)] = float(c * norm);
     if (!top_k) {
       threshold_[size_t(i)] = per_latent[i];
     } else {  // z = u + b rounds: the bounds use b moved outward by 2⁻²⁰ of itself (more than float32's 2⁻²⁴)
@@ -263,7 +278,7 @@ bool Bf16Screen::run(const float* x, int64_t B, const float* W, const ScreenRequ
       if (with_aux) aux_flags_[size_t(i)] = request.aux_latents[i] != 0;
     }
   }
-#pragma omp parallel for schedule(static) reduction(&& : finite)
+#pragma omp parallel for schedule(static) reduction(&& : screenable)
   for (int64_t panel = 0; panel < panel_count; ++panel) {
     uint32_t row_words[4096];  // a row in bf16 pairs, 8192 inputs at a time
     uint32_t* xp = x_panels_.data() + panel * pairs * kPanelRows;
@@ -278,12 +293,12 @@ bool Bf16Screen::run(const float* x, int64_t B, const float* W, const ScreenRequ
           std::fill_n(row_words, chunk, 0u);
         for (int64_t p = 0; p < chunk; ++p) xp[(p0 + p) * kPanelRows + lane] = row_words[p];
       }
-      const auto norm = float(std::sqrt(squares));
-      finite = finite && std::isfinite(norm);
-      x_norm_[size_t(b)] = norm;
+      const double norm = std::sqrt(squares);
+      screenable = screenable && screenable_norm(norm);
+      x_norm_[size_t(b)] = float(norm);
     }
   }
-  if (!finite) return false;
+  if (!screenable) return false;
   if (top_k) return screen_top_k(x, B, W, request, max_candidates);
 
   // the screen, latent blocks shared out dynamically (the output is sorted below: thread-count independent)
@@ -402,7 +417,8 @@ bool Bf16Screen::screen_top_k(const float* x, int64_t B, const float* W, const S
     std::vector<ScreenedPre>& mine = per_thread_[size_t(t)];
     running_[size_t(t)].reset(heaps, k);
     if (with_aux) running_aux_[size_t(t)].reset(padded_rows, request.aux_k);
-#pragma omp for schedule(dynamic, 1)
+      // a fixed share of blocks per thread: what passes depends on the thread count only
+#pragma omp for schedule(static)
     for (int64_t block = 0; block < blocks; ++block) {
       if (too_many.load(std::memory_order_relaxed)) continue;
       const size_t before = mine.size();

@@ -50,7 +50,11 @@ class Bf16Screen {
   // x: [B, d], W: [m, d], request → every (b, i) the request's rule (and AuxK part) may select,
   // judged on float32 u_bi = sparse::dot(x_b, w_i), is among candidates(), rows ascending, latents ascending
   // within a row (row_start: [B + 1]), carrying that float32 u. Returns false (nothing usable) when more than
-  // max_candidates pass the screen or a norm of x or W is not finite: the caller computes u in float32.
+  // max_candidates pass the screen, or a row of x or W has a non-finite norm or a non-zero norm below 2⁻⁴⁵
+  // (denormals, which the bf16 instructions flush, could then matter): the caller computes u in float32.
+  // For the top-k rules max_candidates bounds what passes the threads' running bounds (memory), which depends
+  // on the thread count (each thread takes a fixed share of the latents): set it well above
+  // T·k·(1 + ln(m / (T·k))) per row for T threads.
   bool run(const float* x, int64_t B, const float* W, const ScreenRequest& request, int64_t max_candidates);
   const std::vector<int64_t>& row_start() const { return row_start_; }
   const std::vector<ScreenedPre>& candidates() const { return sorted_; }

@@ -123,13 +123,15 @@ bool encode_and_select(const float* x_in, int64_t B, int64_t d, const float* W_e
   const ScreenRule rule = request.rule;
   if (rule != ScreenRule::None) {
     auto start = Clock::now();
-    // Threshold: twice the entries allowed (past that the step is too dense for the sparse path whatever the
-    // screen keeps). Top-k rules keep what passes their running bounds until the final filter (≈ k·(1 + ln(m/k))
-    // per row and thread): at most 1/16 of B·m, or 8 times the selected entries if that is more.
+    // Threshold: twice the entries allowed (with more candidates the step is probably too dense: the float32 tiles
+    // then decide, and fall back to the dense reference if it is). Top-k rules keep what passes the threads'
+    // running bounds until the final filter (≈ T·k·(1 + ln(m / (T·k))) per row for T threads: ~500 at ×64, k 32,
+    // 2 threads): a memory guard of B·m/4 (or 8 times the entries selected, if more), far above that for up to
+    // ~64 threads; a step past it runs on float32 tiles.
     const int64_t selected_bound = (rule == ScreenRule::RowTopK ? B * request.k : request.k) + B * request.aux_k;
     const int64_t max_candidates = rule == ScreenRule::Threshold
                                        ? (max_entries > std::numeric_limits<int64_t>::max() / 2 ? max_entries : 2 * max_entries)
-                                       : std::max(B * m / 16, 8 * selected_bound);
+                                       : std::max(B * m / 4, 8 * selected_bound);
     const bool screened = tiles.screen.run(x_in, B, W_enc, request, max_candidates);
     tiles.gemm_seconds = seconds_since(start);
     if (screened) {

@@ -1,19 +1,22 @@
 #pragma once
 // Sparse building blocks of the fast SAE step kernels (issue 4). After the one dense operation, the encoder
-// GEMM (done in row tiles so the B × m pre-activation matrix is never held whole), a batch is a CSR list of
-// entries per row: the latents that are active (or that an auxiliary / straight-through term needs). Every
-// other product of the step touches only those entries:
+// product (the bf16 screen of bf16_screen.hpp with float32 re-computation of what may pass, or float32 GEMM row
+// tiles; the B × m pre-activation matrix is never held whole), a batch is a CSR list of entries per row: the
+// latents that are active (or that an auxiliary / straight-through term needs). Every other product of the step
+// touches only those entries:
 //   decoder forward      x̂_b   = Σ_e value_e · W_dec[i_e] (+ b_dec)            gather rows of W_dec
 //   decoder-side dots    g_e   = ∂L/∂x̂_b · W_dec[i_e]                          one d-long dot per entry
 //   weight gradients     ∂W_enc[i] = Σ_e d_pre_e · x_in[b_e],  ∂W_dec[i] = Σ_e value_e · ∂L/∂x̂[b_e] + …
 //                        (by latent, through the CSC transpose: each row of the gradient has one writer)
 //   input gradient       ∂L/∂x_in[b] = Σ_e d_pre_e · W_enc[i_e]                  gather rows of W_enc
 // Rows are processed in parallel (OpenMP); results do not depend on the thread count except through the
-// encoder sgemm (OpenBLAS), so a fixed seed and thread count give bit-identical steps.
+// float32 encoder sgemm (OpenBLAS) or whether a top-k screen stays within its memory guard (bf16_screen.hpp),
+// so a fixed seed and thread count give bit-identical steps.
 #include <cstdint>
 #include <limits>
 #include <vector>
 
+#include "core/error.hpp"
 #include "sae/architecture.hpp"
 #include "sae/bf16_screen.hpp"
 
@@ -58,7 +61,9 @@ struct RowSelector {
   // per_latent [m]; rule None (the default) when the selection needs every u of a row.
   virtual ScreenRequest screen_request(float* /*per_latent*/) const { return {}; }
   // The row's entries when only the listed latents (ascending, float32 u) can be selected (screen_request).
-  virtual void select_listed(int64_t /*row*/, const ScreenedPre* /*listed*/, int64_t /*n*/, std::vector<Entry>& /*out*/) const {}
+  virtual void select_listed(int64_t /*row*/, const ScreenedPre* /*listed*/, int64_t /*n*/, std::vector<Entry>& /*out*/) const {
+    fail("an SAE selector asked for the bf16 screen but cannot select from its candidates");
+  }
 };
 
 // A selection that decides each latent on its own pre-activation (the gated and threshold architectures):

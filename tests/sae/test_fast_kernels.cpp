@@ -244,6 +244,7 @@ TEST(FastKernels, TooDenseStepsRunOnTheReference) {
   auto ref = make_step_kernel(arch, p.config, kShapes[0].B, KernelChoice::Reference);
   const StepResult f = run_step(*fast, p, kShapes[0].B), r = run_step(*ref, p, kShapes[0].B);
   EXPECT_EQ(fast->dense_fallbacks(), 1);
+  EXPECT_STREQ(fast->encoder_product(), "float32");  // the screen refused (too many candidates), then the tiles
   EXPECT_EQ(f.grad.data, r.grad.data);
 
   // in chunks of rows (the fallback's workspace bound): Σ_c (B_c / B) · chunk c, the same math
