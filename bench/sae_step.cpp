@@ -10,7 +10,7 @@
 // batchtopk then run AuxK with k_aux = d / 2).
 //   bench/sae_step [--d 768] [--expansion 64] [--batch 4096] [--steps 5] [--arch NAME|all] [--threads T]
 //                  [--kernel both|fast|reference] [--l0 32] [--tile-rows 256] [--encoder auto|bf16|fp32] [--dead 0]
-//                  [--no-coretype]
+//                  [--max-density 0.025] [--no-coretype]
 // --no-coretype re-executes the bench with OPENBLAS_CORETYPE removed from the environment (OpenBLAS picks its
 // kernels when it loads, so this needs a fresh process).
 #include <cblas.h>
@@ -59,6 +59,7 @@ struct BenchOptions {
   int64_t tile_rows = saerad::FastKernelOptions{}.tile_rows;
   std::string encoder = "auto";
   double dead = 0;  // fraction of latents marked dead (AuxK)
+  double max_density = saerad::FastKernelOptions{}.max_density;
 };
 
 // A field of /proc/self/status ("VmHWM", "VmRSS") in MiB; -1 when unreadable.
@@ -171,7 +172,8 @@ StepTiming time_architecture(const saerad::Architecture& arch, const BenchOption
                  double(config.d_sae) * (sizeof(uint8_t) + sizeof(float))) / kMiB;
   const double rss_before = proc_status_mib("VmRSS");
   std::unique_ptr<saerad::StepKernel<float>> kernel = saerad::make_step_kernel(arch, config, B, choice,
-                                                                                 saerad::FastKernelOptions{.tile_rows = o.tile_rows,
+                                                                                 saerad::FastKernelOptions{.max_density = o.max_density,
+                                                                                 .tile_rows = o.tile_rows,
                                                                                  .encoder = saerad::parse_encoder_precision(o.encoder)});
   StepTiming warmup;
   one_step(warmup, *kernel);  // page faults, thread pools, workspace first touch
@@ -243,7 +245,7 @@ int run(const BenchOptions& o) {
 
 [[noreturn]] void usage_error(const char* message) {
   std::fprintf(stderr, "sae_step: %s\nusage: sae_step [--d N] [--expansion N] [--batch N] [--steps N] [--arch NAME|all] "
-                       "[--threads N] [--kernel both|fast|reference] [--l0 N] [--tile-rows N] [--encoder auto|bf16|fp32] [--dead F] [--no-coretype]\n", message);
+                       "[--threads N] [--kernel both|fast|reference] [--l0 N] [--tile-rows N] [--encoder auto|bf16|fp32] [--dead F] [--max-density F] [--no-coretype]\n", message);
   std::exit(2);
 }
 
@@ -272,6 +274,7 @@ int main(int argc, char** argv) {
     else if (a == "--tile-rows") o.tile_rows = std::atoll(v);
     else if (a == "--encoder") o.encoder = v;
     else if (a == "--dead") o.dead = std::atof(v);
+    else if (a == "--max-density") o.max_density = std::atof(v);
     else usage_error(("unknown option " + a).c_str());
   }
   if (o.d < 1 || o.expansion < 1 || o.batch < 1 || o.steps < 1 || o.l0 < 1)

@@ -107,10 +107,11 @@ EncoderPrecision parse_encoder_precision(const std::string& name);  // "auto" | 
 // Tuning of the fast kernels (issue 4): the defaults suit training; tests pin them.
 struct FastKernelOptions {
   // A step whose selected entries exceed this fraction of B·m (early training, before the sparsity penalty
-  // bites) runs on the dense reference: gathers lose to the GEMMs there. Measured at ×64, B = 1024 (gated-hybrid):
-  // L0 534 (1.1%) fast 2.4× faster; break-even near L0 1400 (2.9%). Unused by top-k selection, whose entries
-  // are bounded by B·(k + k_aux).
-  double max_density = 0.025;
+  // bites) runs on the dense reference: gathers lose to the GEMMs there. 0 = by encoder product: 0.05 with the
+  // bf16 screen, 0.025 with float32 tiles. Measured at ×64 (gated-hybrid): float32 tiles, B = 1024, L0 534 (1.1%)
+  // 2.4× faster than the reference, break-even near L0 1400 (2.9%); the screen, B = 4096, L0 1404 (2.9%) 2.1×,
+  // L0 2766 (5.6%) 1.1×. Unused by top-k selection, whose entries are bounded by B·(k + k_aux).
+  double max_density = 0;
   // Rows of one encoder-GEMM tile ([tile_rows, m] floats of workspace: 192 MiB at m = 49,152). OpenBLAS packs
   // all of W_enc once per call, so small tiles cost: at ×64, B = 4096, 256-row tiles took 1.2× the time of one
   // sgemm, 1024-row tiles 1.0×.

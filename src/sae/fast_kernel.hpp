@@ -22,6 +22,7 @@ class FastKernel : public StepKernel<float> {
       : config_(config), d_(config.d_in), m_(config.d_sae), max_batch_(max_batch), options_(options),
         make_reference_(std::move(make_reference)) {
     tiles_.reserve(max_batch, d_, m_, options.tile_rows, options.encoder);
+    max_density_ = options.max_density > 0 ? options.max_density : tiles_.screened ? 0.05 : 0.025;
     row_partial_.resize(size_t(max_batch));
   }
   void step(const Params& params, const float* x, int64_t batch, const StepContext<float>& ctx, Params& grad,
@@ -41,11 +42,12 @@ class FastKernel : public StepKernel<float> {
   // false: too dense (nothing of grad / out was written); the reference runs the step.
   virtual bool sparse_step(const Params& params, const float* x, int64_t batch, const StepContext<float>& ctx,
                            Params& grad, StepOutputs<float>& out) = 0;
-  int64_t max_entries(int64_t B) const { return int64_t(options_.max_density * double(B) * double(m_)); }
+  int64_t max_entries(int64_t B) const { return int64_t(max_density_ * double(B) * double(m_)); }
 
   ArchConfig config_;
   int64_t d_, m_, max_batch_;
   FastKernelOptions options_;
+  double max_density_ = 0;  // options_.max_density, or its default for the encoder product
   sparse::EncoderTiles tiles_;
   sparse::SparseBatch batch_;
   std::vector<double> row_partial_;  // [B] per-row loss partial sums

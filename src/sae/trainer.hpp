@@ -53,8 +53,9 @@ struct TrainOptions {
                                           // not part of the trajectory options: fast and reference agree to
                                           // float rounding (tests/sae/test_fast_kernels.cpp)
   std::string encoder = "auto";           // fast kernel's encoder product: auto | bf16 | fp32 (EncoderPrecision)
-  double fast_max_density = 0.025;        // fast kernel: steps with more active entries than this fraction of
-                                          // batch × latents run on the reference (FastKernelOptions::max_density)
+  double fast_max_density = 0;            // fast kernel: steps with more active entries than this fraction of
+                                          // batch × latents run on the reference (0: 0.05 with the bf16 screen,
+                                          // 0.025 with float32 tiles; FastKernelOptions::max_density)
   int64_t stop_after_steps = 0;           // > 0: stop (after checkpointing) once this many steps are done;
                                           // a later resume continues to the full schedule
 };

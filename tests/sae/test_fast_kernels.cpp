@@ -265,6 +265,28 @@ TEST(FastKernels, TooDenseStepsRunOnTheReference) {
   }
 }
 
+// The default density limit follows the encoder product (the bf16 screen's break-even is higher): a step with
+// 3–4.5% of its latents active runs sparse with the screen and on the reference with float32 tiles.
+TEST(FastKernels, DefaultDensityLimitFollowsTheEncoderProduct) {
+  set_thread_count(2);
+  const Shape s{64, 32, 400};
+  Problem p = make_problem("gated-hybrid", s, 12, false);
+  const Architecture& arch = architecture("gated-hybrid");
+  auto ref = make_step_kernel(arch, p.config, s.B, KernelChoice::Reference);
+  double density = 1;
+  for (float shift = 0; density > 0.045 && shift < 20; shift += 0.02f) {  // raise every gate threshold until 3–4.5% open
+    for (float& b : p.params.span("b_gate")) b -= 0.02f;
+    density = run_step(*ref, p, s.B).out.stats.l0 / double(s.m);
+  }
+  ASSERT_GT(density, 0.03);
+  ASSERT_LT(density, 0.045);
+  for (const EncoderPrecision encoder : encoder_products()) {
+    auto fast = make_step_kernel(arch, p.config, s.B, KernelChoice::Fast, FastKernelOptions{.encoder = encoder});
+    run_step(*fast, p, s.B);
+    EXPECT_EQ(fast->dense_fallbacks(), encoder == EncoderPrecision::Float32 ? 1 : 0) << "density " << density;
+  }
+}
+
 TEST(FastKernels, SelectionOfTheKernel) {
   ArchConfig c;
   c.d_in = 8;
