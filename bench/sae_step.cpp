@@ -99,6 +99,7 @@ struct StepTiming {
   double optimizer_s = 0;  // project + clip + Adam + after_step of the fastest step
   double state_mib = 0;    // params + grad + Adam moments + batch + step outputs
   double kernel_rss_mib = 0;  // RSS growth from creating the kernel and running its first step (its workspace)
+  double encoder_mib = 0;     // fast kernel: the encoder's workspace as allocated (screen or tiles)
   double gemm_s = 0, select_s = 0;  // fast kernel: encoder GEMM tiles and the selection pass (within kernel_s)
   double l0 = 0;
   int64_t fallbacks = 0;  // fast kernel steps that ran on the reference (too dense)
@@ -196,6 +197,7 @@ StepTiming time_architecture(const saerad::Architecture& arch, const BenchOption
   t.l0 = out.stats.l0;
   t.fallbacks = kernel->dense_fallbacks();
   t.encoder_product = kernel->encoder_product();
+  if (const auto* fast = dynamic_cast<const saerad::FastKernel*>(kernel.get())) t.encoder_mib = double(fast->encoder().workspace_bytes()) / kMiB;
   return t;
 }
 
@@ -214,9 +216,9 @@ int run(const BenchOptions& o) {
   const double sgemm = encoder_sgemm_seconds(o.batch, o.d, m);
   std::printf("encoder sgemm [%lld,%lld]x[%lld,%lld]: %.1f ms (%.1f GFLOP/s)\n\n", (long long)o.batch, (long long)o.d,
               (long long)o.d, (long long)m, 1e3 * sgemm, 2.0 * double(o.batch) * double(o.d) * double(m) / sgemm / 1e9);
-  std::printf("%-13s %-9s %-13s %10s %10s %8s %8s %10s %10s %10s %9s %9s %11s %10s %10s %6s %8s\n", "architecture", "kernel",
-              "encoder", "ms/step", "kernel ms", "enc ms", "sel ms", "optim ms", "samples/s", "step/sgemm", "step/enc", "epoch s",
-              "state MiB", "kernel MiB", "VmHWM MiB", "L0", "speedup");
+  std::printf("%-13s %-9s %-13s %10s %10s %8s %8s %10s %10s %10s %9s %9s %11s %10s %8s %10s %6s %8s\n", "architecture",
+              "kernel", "encoder", "ms/step", "kernel ms", "enc ms", "sel ms", "optim ms", "samples/s", "step/sgemm", "step/enc",
+              "epoch s", "state MiB", "kernel MiB", "enc MiB", "VmHWM MiB", "L0", "speedup");
   std::fflush(stdout);
   const double steps_per_epoch = std::ceil(kEpochSamples / double(o.batch));
   for (const std::string& name : saerad::architecture_names()) {
@@ -227,17 +229,17 @@ int run(const BenchOptions& o) {
       const StepTiming t = time_architecture(saerad::architecture(name), o, saerad::parse_kernel_choice(kernel));
       const double step = t.kernel_s + t.optimizer_s;
       if (std::string(kernel) == "reference") reference_step = step;
-      std::printf("%-13s %-9s %-13s %10.1f %10.1f %8.1f %8.1f %10.1f %10.0f %10.2f %9s %9.0f %11.0f %10.0f %10.0f %6.1f %8s%s\n",
+      std::printf("%-13s %-9s %-13s %10.1f %10.1f %8.1f %8.1f %10.1f %10.0f %10.2f %9s %9.0f %11.0f %10.0f %8.0f %10.0f %6.1f %8s%s\n",
                   name.c_str(), kernel, t.encoder_product.c_str(), 1e3 * step, 1e3 * t.kernel_s, 1e3 * t.gemm_s, 1e3 * t.select_s, 1e3 * t.optimizer_s,
                   double(o.batch) / step, step / sgemm, t.gemm_s > 0 ? fmt_ratio(step / t.gemm_s).c_str() : "",
-                  steps_per_epoch * step, t.state_mib, t.kernel_rss_mib, proc_status_mib("VmHWM"), t.l0,
+                  steps_per_epoch * step, t.state_mib, t.kernel_rss_mib, t.encoder_mib, proc_status_mib("VmHWM"), t.l0,
                   reference_step > 0 && std::string(kernel) == "fast" ? fmt_ratio(reference_step / step).c_str() : "",
                   t.fallbacks > 0 ? "  (some steps too dense: ran on the reference)" : "");
       std::fflush(stdout);
     }
   }
   std::printf("\nstate = params + grad + Adam m, v + one batch + step outputs; kernel = RSS growth from the step "
-              "kernel's workspace (first step); encoder = how the encoder product was computed (float32 GEMM tiles, or the bf16 screen with float32 re-computation of what passes, sae/bf16_screen.hpp); enc / sel = the fast kernel's encoder product (GEMM tiles or screen + re-computation) and the selection pass (part of kernel ms); step/enc = step / that encoder time, both from the same step (robust to the machine's speed drifting between the sgemm measurement and the step); VmHWM = process peak so far (includes the sgemm buffers and "
+              "kernel's workspace (first step); enc MiB = the fast kernel's encoder workspace as allocated (bf16 copy of W_enc, row panels, candidate lists, running bounds; or float32 tiles); encoder = how the encoder product was computed (float32 GEMM tiles, or the bf16 screen with float32 re-computation of what passes, sae/bf16_screen.hpp); enc / sel = the fast kernel's encoder product (GEMM tiles or screen + re-computation) and the selection pass (part of kernel ms); step/enc = step / that encoder time, both from the same step (robust to the machine's speed drifting between the sgemm measurement and the step); VmHWM = process peak so far (includes the sgemm buffers and "
               "earlier architectures); epoch = %.0f steps of %.0f embeddings; speedup = reference / fast step\n",
               steps_per_epoch, kEpochSamples);
   return 0;
