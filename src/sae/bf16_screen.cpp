@@ -186,6 +186,19 @@ SAERAD_AVX512_BF16 void screen_latent_block(int64_t j0, int64_t j1, const BlockI
       out[q].u = dot(in.x + int64_t(out[q].row) * in.d, in.W + int64_t(out[q].latent) * in.d, in.d);
 }
 
+// Stable counting sort of the items for_each(visit) yields, by key(s) ∈ [0, keys): start [keys + 1] (offsets),
+// out in key order (the yielding order within a key); cursor is scratch.
+template <class ForEach, class Key>
+void counting_sort(ForEach for_each, int64_t keys, Key key, std::vector<int64_t>& start, std::vector<int64_t>& cursor,
+                   std::vector<ScreenedPre>& out) {
+  start.assign(size_t(keys + 1), 0);
+  for_each([&](const ScreenedPre& s) { ++start[size_t(key(s)) + 1]; });
+  for (int64_t q = 0; q < keys; ++q) start[size_t(q + 1)] += start[size_t(q)];
+  out.resize(size_t(start[size_t(keys)]));
+  cursor.assign(start.begin(), start.end() - 1);
+  for_each([&](const ScreenedPre& s) { out[size_t(cursor[size_t(key(s))]++)] = s; });
+}
+
 }  // namespace
 
 bool bf16_screen_supported() {
@@ -301,42 +314,71 @@ bool Bf16Screen::run(const float* x, int64_t B, const float* W, const ScreenRequ
   if (!screenable) return false;
   if (top_k) return screen_top_k(x, B, W, request, max_candidates);
 
-  // the screen, latent blocks shared out dynamically (the output is sorted below: thread-count independent)
-  if (per_thread_.size() < size_t(omp_get_max_threads())) per_thread_.resize(size_t(omp_get_max_threads()));
+  int team = 1;
+  if (!screen_blocks(x, B, W, request, max_candidates, team)) return false;
+  sort_by_row(B);
+  return true;
+}
+
+// Every latent block through screen_latent_block for the request's rule, each thread appending to its own list
+// (and, for the top-k rules, raising its own running bounds); team = the threads that took part. Blocks are
+// shared statically: for the top-k rules what passes depends on the latents a thread saw before, so a fixed share
+// keeps it a function of the thread count. false: more than max_candidates passed.
+bool Bf16Screen::screen_blocks(const float* x, int64_t B, const float* W, const ScreenRequest& request,
+                               int64_t max_candidates, int& team) {
+  const ScreenRule rule = request.rule;
+  const bool with_aux = rule != ScreenRule::Threshold && request.aux_latents && request.aux_k > 0;
+  const int64_t panel_count = (B + kPanelRows - 1) / kPanelRows;
+  const int64_t padded_rows = panel_count * kPanelRows;  // per-row bounds are read 16 rows at a time
+  const int64_t heaps = rule == ScreenRule::RowTopK ? padded_rows : 1;
+  const int threads = omp_get_max_threads();
+  for (auto* v : {&running_, &running_aux_})
+    if (v->size() < size_t(threads)) v->resize(size_t(threads));
+  if (per_thread_.size() < size_t(threads)) per_thread_.resize(size_t(threads));
+  for (auto& list : per_thread_) list.clear();  // a smaller team leaves some lists untouched
   const BlockInputs in{x_panels_.data(),
                        panel_count,
-                       pairs,
+                       pairs_,
                        B,
-                       d,
+                       d_,
                        w_bf16_.data(),
                        w_margin_.data(),
                        threshold_.data(),
                        bias_low_.data(),
                        bias_high_.data(),
-                       nullptr,
+                       with_aux ? aux_flags_.data() : nullptr,
                        x_norm_.data(),
                        x,
                        W};
   std::atomic<int64_t> passed{0};
   std::atomic<bool> too_many{false};
   const int64_t blocks = (padded_m_ + kLatentBlock - 1) / kLatentBlock;
-  for (auto& list : per_thread_) list.clear();  // a smaller team leaves some lists untouched
 #pragma omp parallel
   {
-    std::vector<ScreenedPre>& mine = per_thread_[size_t(omp_get_thread_num())];
-#pragma omp for schedule(dynamic, 1)
+    const int t = omp_get_thread_num();
+#pragma omp single
+    team = omp_get_num_threads();  // (the implicit barrier after single: every thread sees it)
+    std::vector<ScreenedPre>& mine = per_thread_[size_t(t)];
+    RunningTopK* running = &running_[size_t(t)];
+    RunningTopK* running_aux = &running_aux_[size_t(t)];
+    if (rule != ScreenRule::Threshold) running->reset(heaps, request.k);
+    if (with_aux) running_aux->reset(padded_rows, request.aux_k);
+#pragma omp for schedule(static)
     for (int64_t block = 0; block < blocks; ++block) {
       if (too_many.load(std::memory_order_relaxed)) continue;
       const size_t before = mine.size();
-      screen_latent_block<ScreenRule::Threshold>(block * kLatentBlock, std::min(padded_m_, (block + 1) * kLatentBlock),
-                                                 in, nullptr, nullptr, mine);
+      const int64_t j0 = block * kLatentBlock, j1 = std::min(padded_m_, (block + 1) * kLatentBlock);
+      if (rule == ScreenRule::Threshold)
+        screen_latent_block<ScreenRule::Threshold>(j0, j1, in, running, running_aux, mine);
+      else if (rule == ScreenRule::RowTopK)
+        screen_latent_block<ScreenRule::RowTopK>(j0, j1, in, running, running_aux, mine);
+      else
+        screen_latent_block<ScreenRule::BatchTopK>(j0, j1, in, running, running_aux, mine);
       const auto added = int64_t(mine.size() - before);
       if (passed.fetch_add(added) + added > max_candidates) too_many.store(true, std::memory_order_relaxed);
     }
   }
-  if (too_many.load()) return false;
-  sort_by_row(B);
-  return true;
+  return !too_many.load();
 }
 
 // bound[h] = the k-th largest of the threads' heaps h (the first `team` of running), −∞ with fewer than k.
@@ -362,14 +404,12 @@ void Bf16Screen::pool_bounds(const std::vector<RunningTopK>& running, int team, 
 
 // The per-thread lists → sorted_ by row (counting sort), latents ascending within each row.
 void Bf16Screen::sort_by_row(int64_t B) {
-  row_start_.assign(size_t(B + 1), 0);
-  for (const auto& list : per_thread_)
-    for (const ScreenedPre& s : list) ++row_start_[size_t(s.row) + 1];
-  for (int64_t b = 0; b < B; ++b) row_start_[size_t(b + 1)] += row_start_[size_t(b)];
-  sorted_.resize(size_t(row_start_[size_t(B)]));
-  fill_.assign(row_start_.begin(), row_start_.end() - 1);
-  for (const auto& list : per_thread_)
-    for (const ScreenedPre& s : list) sorted_[size_t(fill_[size_t(s.row)]++)] = s;
+  counting_sort(
+      [&](auto&& visit) {
+        for (const auto& list : per_thread_)
+          for (const ScreenedPre& s : list) visit(s);
+      },
+      B, [](const ScreenedPre& s) { return s.row; }, row_start_, fill_, sorted_);
 #pragma omp parallel for schedule(dynamic, 64)
   for (int64_t b = 0; b < B; ++b)
     std::sort(sorted_.begin() + row_start_[size_t(b)], sorted_.begin() + row_start_[size_t(b + 1)],
@@ -380,89 +420,39 @@ bool Bf16Screen::screen_top_k(const float* x, int64_t B, const float* W, const S
                               int64_t max_candidates) {
   const int64_t d = d_, m = m_;
   const ScreenRule rule = request.rule;
-  const int64_t k = request.k;
   const bool with_aux = request.aux_latents && request.aux_k > 0;
-  const int64_t panel_count = (B + kPanelRows - 1) / kPanelRows;
-  const int64_t padded_rows = panel_count * kPanelRows;  // per-row bounds are read 16 rows at a time
-  const int64_t heaps = rule == ScreenRule::RowTopK ? padded_rows : 1;
+  const int64_t padded_rows = (B + kPanelRows - 1) / kPanelRows * kPanelRows;
   const int threads = omp_get_max_threads();
-  if (per_thread_.size() < size_t(threads)) per_thread_.resize(size_t(threads));
-  if (running_.size() < size_t(threads)) running_.resize(size_t(threads));
-  if (running_aux_.size() < size_t(threads)) running_aux_.resize(size_t(threads));
   if (pooled_.size() < size_t(threads)) pooled_.resize(size_t(threads));
   int team = 1;
-  const BlockInputs in{x_panels_.data(),
-                       panel_count,
-                       pairs_,
-                       B,
-                       d,
-                       w_bf16_.data(),
-                       w_margin_.data(),
-                       threshold_.data(),
-                       bias_low_.data(),
-                       bias_high_.data(),
-                       with_aux ? aux_flags_.data() : nullptr,
-                       x_norm_.data(),
-                       x,
-                       W};
-  std::atomic<int64_t> passed{0};
-  std::atomic<bool> too_many{false};
-  const int64_t blocks = (padded_m_ + kLatentBlock - 1) / kLatentBlock;
-  for (auto& list : per_thread_) list.clear();
-#pragma omp parallel
-  {
-    const int t = omp_get_thread_num();
-#pragma omp single
-    team = omp_get_num_threads();  // (the implicit barrier after single: every thread sees it)
-    std::vector<ScreenedPre>& mine = per_thread_[size_t(t)];
-    running_[size_t(t)].reset(heaps, k);
-    if (with_aux) running_aux_[size_t(t)].reset(padded_rows, request.aux_k);
-      // a fixed share of blocks per thread: what passes depends on the thread count only
-#pragma omp for schedule(static)
-    for (int64_t block = 0; block < blocks; ++block) {
-      if (too_many.load(std::memory_order_relaxed)) continue;
-      const size_t before = mine.size();
-      const int64_t j0 = block * kLatentBlock, j1 = std::min(padded_m_, (block + 1) * kLatentBlock);
-      if (rule == ScreenRule::RowTopK)
-        screen_latent_block<ScreenRule::RowTopK>(j0, j1, in, &running_[size_t(t)], &running_aux_[size_t(t)], mine);
-      else
-        screen_latent_block<ScreenRule::BatchTopK>(j0, j1, in, &running_[size_t(t)], &running_aux_[size_t(t)], mine);
-      const auto added = int64_t(mine.size() - before);
-      if (passed.fetch_add(added) + added > max_candidates) too_many.store(true, std::memory_order_relaxed);
-    }
-  }
-  if (too_many.load()) return false;
+  if (!screen_blocks(x, B, W, request, max_candidates, team)) return false;
 
   // the bound of each heap: the k-th largest lower bound over all threads (−∞ with fewer than k)
-  pool_bounds(running_, team, heaps, k, bound_);
+  pool_bounds(running_, team, rule == ScreenRule::RowTopK ? padded_rows : 1, request.k, bound_);
   if (with_aux) pool_bounds(running_aux_, team, padded_rows, request.aux_k, bound_aux_);
 
   // keep what reaches the final bound, by latent (counting sort), then the float32 u latent by latent (each row
   // of W read once) and by row again: rows ascending, latents ascending within a row
-  latent_start_.assign(size_t(m + 1), 0);
   const auto reaches = [&](const ScreenedPre& s) {
     return s.u >= bound_[rule == ScreenRule::RowTopK ? size_t(s.row) : 0] ||
            (with_aux && aux_flags_[size_t(s.latent)] && s.u >= bound_aux_[size_t(s.row)]);
   };
-  for (const auto& list : per_thread_)
-    for (const ScreenedPre& s : list)
-      if (reaches(s)) ++latent_start_[size_t(s.latent) + 1];
-  for (int64_t i = 0; i < m; ++i) latent_start_[size_t(i + 1)] += latent_start_[size_t(i)];
-  kept_.resize(size_t(latent_start_[size_t(m)]));
-  fill_.assign(latent_start_.begin(), latent_start_.end() - 1);
-  for (const auto& list : per_thread_)
-    for (const ScreenedPre& s : list)
-      if (reaches(s)) kept_[size_t(fill_[size_t(s.latent)]++)] = s;
+  counting_sort(
+      [&](auto&& visit) {
+        for (const auto& list : per_thread_)
+          for (const ScreenedPre& s : list)
+            if (reaches(s)) visit(s);
+      },
+      m, [](const ScreenedPre& s) { return s.latent; }, latent_start_, fill_, kept_);
 #pragma omp parallel for schedule(dynamic, 64)
   for (int64_t i = 0; i < m; ++i)
     for (int64_t q = latent_start_[size_t(i)]; q < latent_start_[size_t(i + 1)]; ++q)
       kept_[size_t(q)].u = dot(x + int64_t(kept_[size_t(q)].row) * d, W + i * d, d);
-  row_start_.assign(size_t(B + 1), 0);
-  for (const ScreenedPre& s : kept_) ++row_start_[size_t(s.row) + 1];
-  for (int64_t b = 0; b < B; ++b) row_start_[size_t(b + 1)] += row_start_[size_t(b)];
-  sorted_.resize(kept_.size());
-  fill_.assign(row_start_.begin(), row_start_.end() - 1);
-  for (const ScreenedPre& s : kept_) sorted_[size_t(fill_[size_t(s.row)]++)] = s;  // latents already ascending
+  counting_sort(
+      [&](auto&& visit) {  // latents stay ascending within a row
+        for (const ScreenedPre& s : kept_) visit(s);
+      },
+      B, [](const ScreenedPre& s) { return s.row; }, row_start_, fill_, sorted_);
   return true;
 }
 

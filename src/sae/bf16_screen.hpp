@@ -71,6 +71,8 @@ class Bf16Screen {
   };
 
  private:
+  bool screen_blocks(const float* x, int64_t B, const float* W, const ScreenRequest& request, int64_t max_candidates,
+                     int& team);
   bool screen_top_k(const float* x, int64_t B, const float* W, const ScreenRequest& request, int64_t max_candidates);
   void sort_by_row(int64_t B);
   void pool_bounds(const std::vector<RunningTopK>& running, int team, int64_t heaps, int64_t k,
