@@ -62,10 +62,8 @@ SAERAD_CLONES float dot(const float* x, const float* y, int64_t n) {
   return s;
 }
 
-void EncoderTiles::reserve(int64_t max_batch, int64_t d, int64_t m_latents, int64_t tile_rows_wanted,
-                           EncoderPrecision precision) {
+void EncoderTiles::reserve(int64_t max_batch, int64_t d, int64_t m, int64_t tile_rows_wanted, EncoderPrecision precision) {
   tile_rows = std::max<int64_t>(1, std::min(max_batch, tile_rows_wanted));
-  m = m_latents;
   const bool supported = bf16_screen_supported();
   if (precision == EncoderPrecision::Bf16Screened && !supported)
     fail_input("the bf16-screened SAE encoder needs a CPU with AVX512-BF16, which this one lacks (use the float32 encoder)");

@@ -83,7 +83,7 @@ struct ElementwiseSelector : RowSelector {
 // Workspace of the encoder: the bf16 screen where the CPU has it and the selector allows (bf16_screen.hpp), else
 // float32 GEMM tiles of [tile_rows, m] pre-activations (allocated on first use).
 struct EncoderTiles {
-  int64_t tile_rows = 0, m = 0;
+  int64_t tile_rows = 0;
   bool screened = false;      // the bf16 screen is used when the selector allows
   Bf16Screen screen;
   std::vector<float> per_latent;  // [m] the selector's screen thresholds or biases
