@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
-#include "vision/vit_kernels.hpp"
+#include "nn/transformer_kernels.hpp"
 
 namespace saerad {
 
@@ -26,7 +26,7 @@ const std::vector<float>& Dinov2Model::position_table(int64_t grid_h, int64_t gr
   // CLS row kept; the g × g patch rows resized to grid_h × grid_w (transformers ≥ 4.45 interpolate_pos_encoding).
   std::vector<float> table(size_t((1 + grid_h * grid_w) * d));
   std::copy_n(weights_.position_table.begin(), d, table.begin());
-  vit::bicubic_resize_grid(weights_.position_table.data() + d, g, g, table.data() + d, grid_h, grid_w, d);
+  nn::bicubic_resize_grid(weights_.position_table.data() + d, g, g, table.data() + d, grid_h, grid_w, d);
   return position_cache_.emplace(key, std::move(table)).first->second;
 }
 
@@ -58,7 +58,7 @@ void Dinov2Model::forward(std::span<const PixelValues> images, float* pooler, fl
                       size_t(p) * sizeof(float));
     }
   std::vector<float> embedded(size_t(batch * patches * d));
-  vit::linear(unfolded.data(), weights_.patch_weight.data(), weights_.patch_bias.data(), embedded.data(),
+  nn::linear(unfolded.data(), weights_.patch_weight.data(), weights_.patch_bias.data(), embedded.data(),
               batch * patches, d, patch_len);
   unfolded = {};
 
@@ -77,30 +77,30 @@ void Dinov2Model::forward(std::span<const PixelValues> images, float* pooler, fl
       projected(size_t(rows * d)), mlp(size_t(rows * inner));
   for (const auto& layer : weights_.layers) {
     // h = h + λ1 ⊙ proj(attention(LN1(h)))
-    vit::layer_norm(hidden.data(), normed.data(), layer.norm1_weight.data(), layer.norm1_bias.data(), rows, d,
+    nn::layer_norm(hidden.data(), normed.data(), layer.norm1_weight.data(), layer.norm1_bias.data(), rows, d,
                     config_.layer_norm_eps);
-    vit::linear(normed.data(), layer.qkv_weight.data(), layer.qkv_bias.data(), qkv.data(), rows, 3 * d, d);
-    vit::attention(qkv.data(), context.data(), batch, tokens, heads, config_.head_dim());
-    vit::linear(context.data(), layer.proj_weight.data(), layer.proj_bias.data(), projected.data(), rows, d, d);
-    vit::add_scaled_rows(hidden.data(), projected.data(), layer.layer_scale1.data(), rows, d);
+    nn::linear(normed.data(), layer.qkv_weight.data(), layer.qkv_bias.data(), qkv.data(), rows, 3 * d, d);
+    nn::attention(qkv.data(), context.data(), batch, tokens, heads, config_.head_dim());
+    nn::linear(context.data(), layer.proj_weight.data(), layer.proj_bias.data(), projected.data(), rows, d, d);
+    nn::add_scaled_rows(hidden.data(), projected.data(), layer.layer_scale1.data(), rows, d);
     // h = h + λ2 ⊙ fc2(GELU(fc1(LN2(h))))
-    vit::layer_norm(hidden.data(), normed.data(), layer.norm2_weight.data(), layer.norm2_bias.data(), rows, d,
+    nn::layer_norm(hidden.data(), normed.data(), layer.norm2_weight.data(), layer.norm2_bias.data(), rows, d,
                     config_.layer_norm_eps);
-    vit::linear(normed.data(), layer.fc1_weight.data(), layer.fc1_bias.data(), mlp.data(), rows, inner, d);
-    vit::gelu_erf(mlp.data(), rows * inner);
-    vit::linear(mlp.data(), layer.fc2_weight.data(), layer.fc2_bias.data(), projected.data(), rows, d, inner);
-    vit::add_scaled_rows(hidden.data(), projected.data(), layer.layer_scale2.data(), rows, d);
+    nn::linear(normed.data(), layer.fc1_weight.data(), layer.fc1_bias.data(), mlp.data(), rows, inner, d);
+    nn::gelu_erf(mlp.data(), rows * inner);
+    nn::linear(mlp.data(), layer.fc2_weight.data(), layer.fc2_bias.data(), projected.data(), rows, d, inner);
+    nn::add_scaled_rows(hidden.data(), projected.data(), layer.layer_scale2.data(), rows, d);
   }
 
   // Final LayerNorm: every token when the caller wants them, else only the CLS rows the pooler needs.
   if (last_hidden_state) {
-    vit::layer_norm(hidden.data(), last_hidden_state, weights_.final_norm_weight.data(),
+    nn::layer_norm(hidden.data(), last_hidden_state, weights_.final_norm_weight.data(),
                     weights_.final_norm_bias.data(), rows, d, config_.layer_norm_eps);
     for (int64_t b = 0; b < batch; ++b)
       std::copy_n(last_hidden_state + b * tokens * d, d, pooler + b * d);
   } else {
     for (int64_t b = 0; b < batch; ++b)
-      vit::layer_norm(hidden.data() + b * tokens * d, pooler + b * d, weights_.final_norm_weight.data(),
+      nn::layer_norm(hidden.data() + b * tokens * d, pooler + b * d, weights_.final_norm_weight.data(),
                       weights_.final_norm_bias.data(), 1, d, config_.layer_norm_eps);
   }
 }

@@ -1,6 +1,6 @@
-// ViT kernels (see vit_kernels.hpp). Row kernels are compiled three times by target_clones (AVX-512, AVX2+FMA,
+// Transformer kernels (see transformer_kernels.hpp). Row kernels are compiled three times by target_clones (AVX-512, AVX2+FMA,
 // baseline) and dispatched at load time; the loops are written branch-free so every clone vectorises.
-#include "vision/vit_kernels.hpp"
+#include "nn/transformer_kernels.hpp"
 
 #include <cblas.h>
 
@@ -15,7 +15,7 @@ extern "C" void openblas_set_num_threads(int);
 
 #define SAERAD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 
-namespace saerad::vit {
+namespace saerad::nn {
 namespace {
 
 // e^x for x ≤ 88 (Cephes polynomial on [−ln2/2, ln2/2], 2^n by exponent bits); x < −87 flushes to ~0.
@@ -201,4 +201,4 @@ void bicubic_resize_grid(const float* in, int64_t in_h, int64_t in_w, float* out
   }
 }
 
-}  // namespace saerad::vit
+}  // namespace saerad::nn

@@ -1,11 +1,12 @@
 #pragma once
-// The kernels of a ViT forward pass, as plain functions over row-major float32 arrays (shapes in comments).
+// The kernels of a transformer forward pass, shared by the image encoder (DINOv2, vision/) and text encoders,
+// as plain functions over row-major float32 arrays (shapes in comments).
 // Vectorised loops (compiled for AVX-512 / AVX2 / baseline, chosen at run time) with an exp and an erf
 // that are branch-free polynomials: exp to ~2 ulp, erf to 1.5e-7 absolute (Abramowitz & Stegun 7.1.26,
 // the approximation PyTorch's vectorised GELU also uses).
 #include <cstdint>
 
-namespace saerad::vit {
+namespace saerad::nn {
 
 // x: [rows, d] → y: [rows, d];  y = (x − mean)/sqrt(var + eps)·weight + bias (biased variance). y may be x.
 void layer_norm(const float* x, float* y, const float* weight, const float* bias, int64_t rows, int64_t d, float eps);
@@ -34,4 +35,4 @@ void bicubic_resize_grid(const float* in, int64_t in_h, int64_t in_w, float* out
 // Scalar references for tests (std::exp / std::erf).
 float reference_gelu(float x);
 
-}  // namespace saerad::vit
+}  // namespace saerad::nn
